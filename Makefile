@@ -1,0 +1,38 @@
+# Quick start: `make run` (set up and start the app) and `make test` (set up and test).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install index lint bench clean
+
+run: index
+	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+
+test: install
+	$(PY) -m ruff check geo tests bench app.py
+	$(PY) -m pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "Installing python3-venv (Debian)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+index: install
+	$(VENV)/bin/conflictmap gazetteer build
+
+lint: install
+	$(PY) -m ruff check geo tests bench app.py
+	$(PY) -m ruff format --check geo tests bench app.py
+
+bench: index
+	$(PY) bench/gazetteer_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

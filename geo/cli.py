@@ -1,0 +1,306 @@
+"""The ``conflictmap`` command line: parse arguments, call the library, print.
+
+Library errors (``ConflictmapError``) become ``Error: ...`` lines and exit code 1;
+usage errors exit with 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from geo import config
+from geo.additions import NewPlace, UserPlaces, features_from_text, new_place_from_feature
+from geo.errors import ConflictmapError
+from geo.gazetteer import Gazetteer
+from geo.index import build_index, ensure_index, is_fresh
+from geo.places import Candidate, Place
+from geo.sources import Sources
+
+FORMATS = click.Choice(["text", "json"])
+
+
+def _fail_cleanly(func):
+    """Turn library errors into ``Error: ...`` and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ConflictmapError as err:
+            raise click.ClickException(str(err)) from err
+
+    return wrapper
+
+
+def _open(ctx: click.Context) -> Gazetteer:
+    options = ctx.find_root().obj
+    path = options["index"]
+    sources = Sources()
+    if not is_fresh(path, sources):
+        click.echo(f"Building the gazetteer index at {path} (about a minute, once)...", err=True)
+        ensure_index(path, sources, progress=lambda m: click.echo(f"  {m}", err=True))
+    return Gazetteer.open(path, options["data_dir"], build=False)
+
+
+def _user_places(ctx: click.Context) -> UserPlaces:
+    return UserPlaces(config.user_places_path(ctx.find_root().obj["data_dir"]))
+
+
+def _parse_point(value: str | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    try:
+        lat, lon = (float(v) for v in value.split(","))
+    except ValueError as err:
+        raise click.BadParameter(f"expected LAT,LON such as 50.45,30.52, got {value!r}") from err
+    return (lat, lon)
+
+
+def _parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        south, west, north, east = (float(v) for v in value.split(","))
+    except ValueError as err:
+        raise click.BadParameter(f"expected SOUTH,WEST,NORTH,EAST, got {value!r}") from err
+    return (south, west, north, east)
+
+
+def _place_line(place: Place) -> str:
+    where = ", ".join(p for p in (place.admin1, place.country) if p and p != place.name)
+    return f"{place.name} ({place.kind}{', ' + where if where else ''})  {place.lat:.4f}, {place.lon:.4f}  {place.id}"
+
+
+def _candidates_table(candidates: list[Candidate]) -> str:
+    lines = [f"{'score':>6}  {'id':<24} {'name':<28} {'kind':<15} {'cc':<3} {'lat':>9} {'lon':>10}  why"]
+    for c in candidates:
+        p = c.place
+        lines.append(
+            f"{c.score:6.3f}  {p.id:<24} {p.name[:28]:<28} {p.kind:<15} {p.country or '':<3}"
+            f" {p.lat:9.4f} {p.lon:10.4f}  {'; '.join(c.reasons)}"
+        )
+    return "\n".join(lines)
+
+
+@click.group()
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    envvar=config.DATA_DIR_ENV,
+    help="Folder of your own data (gazetteer additions). Env: CONFLICTMAP_DATA_DIR.",
+)
+@click.option(
+    "--index",
+    "index_path",
+    type=click.Path(path_type=Path),
+    envvar=config.INDEX_ENV,
+    help="The gazetteer index file. Env: CONFLICTMAP_INDEX.",
+)
+@click.version_option(package_name="conflictmap")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, index_path: Path | None) -> None:
+    """conflictmap: an offline geoparser and map of conflict events."""
+    ctx.obj = {"data_dir": data_dir or config.data_dir(), "index": index_path or config.index_path()}
+
+
+@main.command()
+@click.argument("name")
+@click.option("--country", help="Prefer places in this country (ISO code, e.g. UA).")
+@click.option("--kind", help="Prefer places of this kind (city, river, country, border...).")
+@click.option("--near", help="Prefer places near LAT,LON.")
+@click.option("--bbox", help="Prefer places inside SOUTH,WEST,NORTH,EAST.")
+@click.option("--all", "show_all", is_flag=True, help="Show every candidate with its score.")
+@click.option("--limit", default=10, show_default=True, help="How many candidates --all shows.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--online-fallback",
+    is_flag=True,
+    help="Ask OpenStreetMap's Nominatim when nothing matches (needs the network).",
+)
+@click.pass_context
+@_fail_cleanly
+def geocode(ctx, name, country, kind, near, bbox, show_all, limit, fmt, online_fallback):
+    """Find where NAME is."""
+    from geo.geocoders import Gazetteer as GazetteerGeocoder
+
+    fallback = None
+    if online_fallback:
+        from geopy.geocoders import Nominatim
+
+        fallback = Nominatim(user_agent="conflictmap")
+    geocoder = GazetteerGeocoder(_open(ctx), fallback=fallback)
+    found = geocoder.geocode(
+        name, exactly_one=not show_all, limit=limit, country=country, kind=kind,
+        near=_parse_point(near), bbox=_bbox_for_geopy(_parse_bbox(bbox)),
+    )  # fmt: skip
+    if not found:
+        raise click.ClickException(f"No place named {name!r}. Add it: conflictmap gazetteer add --name ...")
+    locations = found if isinstance(found, list) else [found]
+    if fmt == "json":
+        records = [loc.raw for loc in locations]
+        click.echo(json.dumps(records if show_all else records[0], ensure_ascii=False, indent=2))
+        return
+    for loc in locations:
+        raw = loc.raw
+        score = f"{raw['score']:.3f}  " if "score" in raw else ""
+        click.echo(
+            f"{score}{loc.address}  {loc.latitude:.4f}, {loc.longitude:.4f}  {raw.get('kind', '')}  {raw.get('id', '')}"
+        )
+
+
+def _bbox_for_geopy(box):
+    if box is None:
+        return None
+    south, west, north, east = box
+    return [(south, west), (north, east)]
+
+
+@main.command()
+@click.argument("lat", type=float)
+@click.argument("lon", type=float)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def reverse(ctx, lat, lon, fmt):
+    """What is at LAT LON: nearest populated place, region and country."""
+    result = _open(ctx).reverse(lat, lon)
+    if fmt == "json":
+        record = {
+            "nearest": result.nearest.to_record(with_names=False, with_geometry=False)
+            if result.nearest
+            else None,
+            "distance_km": result.distance_km,
+            "region": result.region.to_record(with_names=False, with_geometry=False)
+            if result.region
+            else None,
+            "country": result.country.to_record(with_names=False, with_geometry=False)
+            if result.country
+            else None,
+        }
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    if result.nearest is None and result.country is None:
+        raise click.ClickException(f"Nothing known near {lat}, {lon}.")
+    distance = f" ({result.distance_km:.1f} km away)" if result.distance_km is not None else ""
+    click.echo(f"{result.label()}{distance}")
+
+
+@main.group()
+def gazetteer():
+    """Build the index, look names up, and manage your own places."""
+
+
+@gazetteer.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the index is up to date.")
+@click.pass_context
+@_fail_cleanly
+def gazetteer_build(ctx, force):
+    """Build the gazetteer index from its sources (only if missing or stale)."""
+    path = ctx.find_root().obj["index"]
+    say = functools.partial(click.echo, err=True)
+    if force:
+        counts = build_index(path, progress=lambda m: say(f"  {m}"))
+    elif ensure_index(path, progress=lambda m: say(f"  {m}")):
+        counts = Gazetteer.open(path, build=False).index.counts()
+    else:
+        click.echo(f"The index at {path} is up to date.")
+        return
+    click.echo(f"Built {path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@gazetteer.command("show")
+@click.argument("name")
+@click.option("--country")
+@click.option("--kind")
+@click.option("--near", help="LAT,LON")
+@click.option("--limit", default=10, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def gazetteer_show(ctx, name, country, kind, near, limit, fmt):
+    """The candidates for NAME with their scores and why."""
+    candidates = _open(ctx).lookup(name, country=country, kind=kind, near=_parse_point(near), limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([c.to_record() for c in candidates], ensure_ascii=False, indent=2))
+    elif not candidates:
+        raise click.ClickException(f"No place named {name!r}.")
+    else:
+        click.echo(_candidates_table(candidates))
+
+
+@gazetteer.command("add")
+@click.option("--name", help="The place's name.")
+@click.option("--lat", type=float, help="Latitude of a point (-90..90).")
+@click.option("--lon", type=float, help="Longitude of a point (-180..180).")
+@click.option("--geometry", help="A line or area as WKT or GeoJSON (longitude first).")
+@click.option("--kind", default="site", show_default=True, help="airport, bridge, city, river...")
+@click.option("--alias", "aliases", multiple=True, help="Another name (repeatable).")
+@click.option("--country", help="ISO 3166-1 code, e.g. UA.")
+@click.option("--population", type=int)
+@click.option("--note", help="Where the location comes from.")
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(path_type=Path),
+    help="A GeoJSON FeatureCollection of places (properties: name, kind, aliases, country).",
+)
+@click.pass_context
+@_fail_cleanly
+def gazetteer_add(ctx, name, lat, lon, geometry, kind, aliases, country, population, note, file_):
+    """Add your own place (it wins over built-in places of the same name)."""
+    user_places = _user_places(ctx)
+    if file_ is not None:
+        if name or lat is not None or lon is not None or geometry:
+            raise click.UsageError("Give either --file or --name with a location, not both.")
+        try:
+            text = file_.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise click.ClickException(f"Cannot read {file_}: {err}") from err
+        news = [new_place_from_feature(f) for f in features_from_text(text, source=str(file_))]
+        added = user_places.add_many(news)
+    else:
+        added = [user_places.add(NewPlace(
+            name=name or "", kind=kind, lat=lat, lon=lon, geometry=geometry, aliases=aliases,
+            country=country, population=population, note=note,
+        ))]  # fmt: skip
+    for place in added:
+        click.echo(f"Added {_place_line(place)}")
+    click.echo(f"Saved in {user_places.path}", err=True)
+
+
+@gazetteer.command("list")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def gazetteer_list(ctx, fmt):
+    """List your own places."""
+    user_places = _user_places(ctx)
+    places = user_places.places()
+    if fmt == "json":
+        click.echo(json.dumps([p.to_record() for p in places], ensure_ascii=False, indent=2))
+        return
+    if not places:
+        click.echo(f"No places of your own yet ({user_places.path}).", err=True)
+    for place in places:
+        aliases = f"  aka {', '.join(place.alternate_names)}" if place.alternate_names else ""
+        click.echo(f"{_place_line(place)}{aliases}")
+
+
+@gazetteer.command("remove")
+@click.argument("place_id")
+@click.pass_context
+@_fail_cleanly
+def gazetteer_remove(ctx, place_id):
+    """Remove one of your own places by its id (user:...)."""
+    user_places = _user_places(ctx)
+    place = user_places.remove(place_id)
+    click.echo(f"Removed {_place_line(place)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

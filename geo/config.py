@@ -1,0 +1,63 @@
+"""Where conflictmap keeps its data, in one place.
+
+- Natural Earth layers ship with the project under ``gazetteer/naturalearth/`` (package
+  data ``geo/data/naturalearth`` in a wheel).
+- User data (gazetteer additions) lives in the *data directory*:
+  ``$CONFLICTMAP_DATA_DIR`` if set, else the checkout's ``gazetteer/`` folder when
+  running from a source checkout, else ``~/.local/share/conflictmap``.
+- The gazetteer index (a SQLite file built from the sources) lives at
+  ``$CONFLICTMAP_INDEX`` if set, else ``$XDG_CACHE_HOME/conflictmap/gazetteer.sqlite``
+  (``~/.cache/conflictmap/gazetteer.sqlite``). It is derived data: delete it at will.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+DATA_DIR_ENV = "CONFLICTMAP_DATA_DIR"
+INDEX_ENV = "CONFLICTMAP_INDEX"
+USER_PLACES_FILE = "user_places.geojson"
+
+_CHECKOUT_GAZETTEER = Path(__file__).resolve().parent.parent / "gazetteer"
+
+
+def naturalearth_dir() -> Path:
+    """The folder holding the Natural Earth ``*.geojson.gz`` layers."""
+    packaged = resources.files("geo") / "data" / "naturalearth"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return _CHECKOUT_GAZETTEER / "naturalearth"
+
+
+def country_names_file() -> Path:
+    """The table of country aliases, adjectives and demonyms."""
+    packaged = resources.files("geo") / "data" / "country_names.tsv"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return _CHECKOUT_GAZETTEER / "country_names.tsv"
+
+
+def data_dir() -> Path:
+    """The folder holding user data (gazetteer additions)."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    if (_CHECKOUT_GAZETTEER / "naturalearth").is_dir():
+        return _CHECKOUT_GAZETTEER
+    return Path.home() / ".local" / "share" / "conflictmap"
+
+
+def user_places_path(data_directory: Path | None = None) -> Path:
+    """The human-readable GeoJSON file of the user's own places."""
+    return (data_directory or data_dir()) / USER_PLACES_FILE
+
+
+def index_path() -> Path:
+    """The SQLite file of the built gazetteer index."""
+    env = os.environ.get(INDEX_ENV)
+    if env:
+        return Path(env).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "conflictmap" / "gazetteer.sqlite"

@@ -1,0 +1,208 @@
+"""The gazetteer: look names up, rank homonyms, reverse-geocode, and the user's places.
+
+>>> gaz = Gazetteer.open()                                   # doctest: +SKIP
+>>> gaz.lookup("Kharkov")[0].place.name                      # doctest: +SKIP
+'Kharkiv'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geopy.distance import geodesic
+
+from geo import config
+from geo.additions import NewPlace, UserPlaces
+from geo.errors import InvalidPlaceError, PlaceNotFoundError
+from geo.index import PlaceIndex, ensure_index
+from geo.names import has_cyrillic, normalise, transliterations
+from geo.places import KINDS, MATCH_NAMES, Candidate, Place, kind_matches
+from geo.sources import Sources
+
+# How much each part of the evidence weighs in a candidate's score.
+MATCH_WEIGHT = {0: 1.0, 1: 0.85, 2: 0.8, 3: 0.6}
+NAME_SHARE, IMPORTANCE_SHARE = 0.6, 0.4
+USER_BONUS = 1.0  # the user's own places win over built-in places of the same name
+COUNTRY_BONUS, KIND_BONUS, NEAR_BONUS, BBOX_BONUS = 0.3, 0.4, 0.3, 0.3
+NEAR_SCALE_KM = 250.0
+# Query rewrites tried when a name has no match as written.
+_PREFIXES = ("city of ", "town of ", "village of ", "region of ", "province of ")
+_SUFFIXES = (" city", " town", " village")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Optional context that pulls ambiguous names towards the right place."""
+
+    country: str | None = None
+    kind: str | None = None
+    near: tuple[float, float] | None = None  # (lat, lon)
+    bbox: tuple[float, float, float, float] | None = None  # (south, west, north, east)
+
+    def check(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise InvalidPlaceError(f"Unknown kind {self.kind!r}. Valid kinds: {', '.join(KINDS)}.")
+        if self.country is not None and not (len(self.country) == 2 and self.country.isalpha()):
+            raise InvalidPlaceError(f"Invalid country code {self.country!r}: expected two letters, e.g. UA.")
+        if self.near is not None:
+            lat, lon = self.near
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise InvalidPlaceError(f"Invalid point {self.near!r}: expected (lat, lon) in range.")
+
+
+@dataclass
+class ReverseResult:
+    """What is at a point: the nearest populated place, and the region and country."""
+
+    nearest: Place | None
+    distance_km: float | None
+    region: Place | None
+    country: Place | None
+
+    def label(self) -> str:
+        parts = [p.name for p in (self.nearest, self.region, self.country) if p is not None]
+        return ", ".join(dict.fromkeys(parts))
+
+
+class Gazetteer:
+    """Built-in places (the SQLite index) overlaid with the user's own places."""
+
+    def __init__(self, index: PlaceIndex, user_places: UserPlaces) -> None:
+        self.index = index
+        self.user_places = user_places
+
+    @classmethod
+    def open(
+        cls,
+        index_path: Path | None = None,
+        data_dir: Path | None = None,
+        *,
+        build: bool = True,
+        sources: Sources | None = None,
+    ) -> Gazetteer:
+        """Open the gazetteer, building its index first if it is missing or stale."""
+        path = index_path or config.index_path()
+        if build:
+            ensure_index(path, sources)
+        return cls(PlaceIndex(path), UserPlaces(config.user_places_path(data_dir)))
+
+    def close(self) -> None:
+        self.index.close()
+
+    # -- lookups --------------------------------------------------------------------------
+
+    def lookup(
+        self,
+        query: str,
+        *,
+        country: str | None = None,
+        kind: str | None = None,
+        near: tuple[float, float] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = 10,
+    ) -> list[Candidate]:
+        """Ranked candidates for ``query``, best first. Empty when nothing matches."""
+        Hints(country, kind, near, bbox).check()
+        hints = Hints(country.upper() if country else None, kind, near, bbox)
+        if not isinstance(query, str):
+            raise InvalidPlaceError(f"A place name must be text, got {type(query).__name__}.")
+        matches = self._matches(query)
+        candidates = [_score(match, name, place, hints) for match, name, place in matches]
+        candidates.sort(key=lambda c: (-c.score, c.place.id))
+        return candidates[:limit] if limit else candidates
+
+    def best(self, query: str, **hints) -> Candidate | None:
+        found = self.lookup(query, limit=1, **hints)
+        return found[0] if found else None
+
+    def _matches(self, query: str) -> list[tuple[int, str, Place]]:
+        norm = normalise(query)
+        if not norm:
+            return []
+        tried = [norm]
+        if has_cyrillic(query):
+            tried += transliterations(query)
+        tried += [norm[len(p) :] for p in _PREFIXES if norm.startswith(p)]
+        tried += [norm[: -len(s)] for s in _SUFFIXES if norm.endswith(s)]
+        for form in dict.fromkeys(f for f in tried if f):
+            found = self.user_places.lookup(form) + self.index.lookup(form)
+            if found:
+                return _dedupe(found)
+        return []
+
+    def get(self, place_id: str) -> Place:
+        """The place with this id (built-in or the user's own)."""
+        place = self.user_places.get(place_id) if place_id.startswith("user:") else self.index.get(place_id)
+        if place is None:
+            raise PlaceNotFoundError(f"No place with id {place_id}.")
+        return place
+
+    def reverse(self, lat: float, lon: float) -> ReverseResult:
+        """The nearest populated place to (lat, lon), and the region and country there."""
+        Hints(near=(lat, lon)).check()
+        nearest = self.index.nearest_populated(lat, lon)
+        distance = geodesic((lat, lon), nearest.point).km if nearest else None
+        return ReverseResult(
+            nearest=nearest,
+            distance_km=distance,
+            region=self.index.containing(lat, lon, "region"),
+            country=self.index.containing(lat, lon, "country"),
+        )
+
+    # -- the user's places ----------------------------------------------------------------
+
+    def add_place(self, new: NewPlace) -> Place:
+        return self.user_places.add(new)
+
+    def add_places(self, news: Sequence[NewPlace]) -> list[Place]:
+        return self.user_places.add_many(news)
+
+    def remove_place(self, place_id: str) -> Place:
+        return self.user_places.remove(place_id)
+
+    def list_places(self) -> list[Place]:
+        return self.user_places.places()
+
+
+def _dedupe(found: list[tuple[int, str, Place]]) -> list[tuple[int, str, Place]]:
+    best: dict[str, tuple[int, str, Place]] = {}
+    for item in found:
+        known = best.get(item[2].id)
+        if known is None or item[0] < known[0]:
+            best[item[2].id] = item
+    return list(best.values())
+
+
+def _score(match: int, name: str, place: Place, hints: Hints) -> Candidate:
+    reasons = [f"{MATCH_NAMES[match]} name {name!r}"]
+    score = NAME_SHARE * MATCH_WEIGHT[match] + IMPORTANCE_SHARE * place.importance
+    if place.source == "user":
+        score += USER_BONUS
+        reasons.append("user addition")
+    elif place.kind == "country":
+        reasons.append("country")
+    elif place.population:
+        reasons.append(f"{place.kind}, population {place.population:,}")
+    else:
+        reasons.append(f"{place.kind}, importance {place.importance:.2f}")
+    if hints.country and (
+        place.country == hints.country or hints.country in place.extra.get("countries", ())
+    ):
+        score += COUNTRY_BONUS
+        reasons.append(f"in {hints.country}")
+    if hints.kind and kind_matches(hints.kind, place.kind):
+        score += KIND_BONUS
+        reasons.append(f"kind {hints.kind}")
+    if hints.near:
+        km = geodesic(hints.near, place.point).km
+        score += NEAR_BONUS * math.exp(-km / NEAR_SCALE_KM)
+        reasons.append(f"{km:,.0f} km from the hint point")
+    if hints.bbox:
+        south, west, north, east = hints.bbox
+        if south <= place.lat <= north and west <= place.lon <= east:
+            score += BBOX_BONUS
+            reasons.append("inside the hint box")
+    return Candidate(place=place, score=score, matched_name=name, match=MATCH_NAMES[match], reasons=reasons)

@@ -1,0 +1,341 @@
+"""The gazetteer index: an SQLite file built from the sources, and its reader.
+
+The build writes a temporary file beside the index and renames it into place only when
+it is complete, so a crash mid-build leaves the last good index. The index records a
+fingerprint of its sources (size and modification time of each file, and the builder's
+version); ``ensure_index`` rebuilds when the fingerprint no longer matches.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import shapely
+from geopy.distance import geodesic
+
+from geo import names, sources
+from geo.errors import IndexBuildError
+from geo.places import POPULATED_KINDS, Place
+from geo.sources import SourcePlace, Sources, representative
+
+log = logging.getLogger(__name__)
+
+BUILD_VERSION = "1"  # bump when the schema changes
+# The code that turns sources into the index: a change to it is a change of source.
+_BUILDER_FILES = (names.__file__, sources.__file__, __file__)
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places(
+    pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL,
+    country TEXT, countries TEXT, admin1 TEXT, population INTEGER, importance REAL NOT NULL,
+    source TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+    minx REAL, miny REAL, maxx REAL, maxy REAL, geom BLOB, extra TEXT);
+CREATE TABLE names(norm TEXT NOT NULL, pk INTEGER NOT NULL, match INTEGER NOT NULL,
+    name TEXT NOT NULL);
+CREATE VIRTUAL TABLE places_rtree USING rtree(pk, minx, maxx, miny, maxy);
+"""
+INDEXES = """
+CREATE INDEX names_norm ON names(norm);
+CREATE INDEX names_pk ON names(pk);
+CREATE INDEX places_kind ON places(kind);
+"""
+PLACE_COLUMNS = (
+    "p.pk, p.id, p.name, p.kind, p.country, p.countries, p.admin1, p.population, "
+    "p.importance, p.source, p.lat, p.lon, p.minx, p.miny, p.maxx, p.maxy, p.geom, p.extra"
+)
+
+
+def fingerprint(sources: Sources) -> str:
+    """What the index was built from: each source file's size and mtime, and the builder."""
+    builder = hashlib.sha256()
+    for builder_file in _BUILDER_FILES:
+        builder.update(Path(builder_file).read_bytes())
+    parts: dict[str, object] = {"build_version": BUILD_VERSION, "builder": builder.hexdigest()}
+    for path in sources.files():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            parts[str(path)] = None
+        else:
+            parts[str(path)] = [stat.st_size, stat.st_mtime_ns]
+    return json.dumps(parts, sort_keys=True)
+
+
+def read_fingerprint(path: Path) -> str | None:
+    """The fingerprint stored in an index, or None when there is no usable index."""
+    if not path.exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
+def is_fresh(path: Path, sources: Sources) -> bool:
+    return read_fingerprint(path) == fingerprint(sources)
+
+
+@contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def ensure_index(path: Path, sources: Sources | None = None, **kwargs) -> bool:
+    """Build the index at ``path`` if it is missing or stale. Returns True if it built."""
+    sources = sources or Sources()
+    if is_fresh(path, sources):
+        return False
+    with _build_lock(path):
+        if is_fresh(path, sources):  # another process built it while we waited
+            return False
+        build_index(path, sources, **kwargs)
+        return True
+
+
+def build_index(
+    path: Path,
+    sources: Sources | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    _fail_after: int | None = None,
+) -> dict:
+    """Build the index into ``path`` atomically and return build statistics.
+
+    ``_fail_after`` makes the build crash after that many places (for tests of
+    atomicity).
+    """
+    sources = sources or Sources()
+    say = progress or (lambda message: log.info(message))
+    start = time.perf_counter()
+    missing = [str(p) for p in sources.files() if not p.exists()]
+    if missing:
+        raise IndexBuildError(
+            "Cannot build the gazetteer index: missing source files: "
+            + ", ".join(missing)
+            + ". Reinstall conflictmap (make install) to restore them."
+        )
+    stamp = fingerprint(sources)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp)
+    try:
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        counts = _fill(conn, sources, say, _fail_after)
+        say("indexing names")
+        conn.executescript(INDEXES)
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("fingerprint", stamp), ("built_at", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
+             ("counts", json.dumps(counts))],
+        )  # fmt: skip
+        conn.commit()
+        conn.execute("ANALYZE")
+        conn.close()
+        os.replace(tmp, path)
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    counts["seconds"] = round(time.perf_counter() - start, 1)
+    counts["bytes"] = path.stat().st_size
+    say(f"built {path} in {counts['seconds']} s")
+    return counts
+
+
+def _fill(conn: sqlite3.Connection, sources: Sources, say, fail_after: int | None) -> dict:
+    say("reading Natural Earth and GeoNames")
+    counts: dict[str, int] = {}
+    place_rows, name_rows, tree_rows = [], [], []
+    for pk, place in enumerate(sources.all(), 1):
+        if fail_after is not None and pk > fail_after:
+            raise IndexBuildError(f"simulated crash after {fail_after} places")
+        row = _place_row(pk, place)
+        place_rows.append(row)
+        minx, miny, maxx, maxy = row[12:16]
+        tree_rows.append((pk, minx, maxx, miny, maxy))
+        name_rows.extend((norm, pk, match, name) for norm, (match, name) in place.names.items())
+        counts[place.kind] = counts.get(place.kind, 0) + 1
+        if len(place_rows) >= 20_000:
+            _flush(conn, place_rows, name_rows, tree_rows)
+    _flush(conn, place_rows, name_rows, tree_rows)
+    say("locating places in their regions")
+    _locate_in_regions(conn)
+    counts["names"] = conn.execute("SELECT count(*) FROM names").fetchone()[0]
+    return counts
+
+
+def _flush(conn, place_rows, name_rows, tree_rows) -> None:
+    conn.executemany(f"INSERT INTO places VALUES ({', '.join('?' * 18)})", place_rows)
+    conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", name_rows)
+    conn.executemany("INSERT INTO places_rtree VALUES (?, ?, ?, ?, ?)", tree_rows)
+    place_rows.clear()
+    name_rows.clear()
+    tree_rows.clear()
+
+
+def _place_row(pk: int, place: SourcePlace) -> tuple:
+    if place.geometry is not None:
+        if place.lat is None:
+            place.lat, place.lon = representative(place.geometry)
+        minx, miny, maxx, maxy = place.geometry.bounds
+        geom = shapely.to_wkb(place.geometry)
+    else:
+        minx = maxx = place.lon
+        miny = maxy = place.lat
+        geom = None
+    return (
+        pk, place.id, place.name, place.kind, place.country,
+        ",".join(place.countries) or None, place.admin1, place.population,
+        round(place.importance, 4), place.source, place.lat, place.lon,
+        minx, miny, maxx, maxy, geom, json.dumps(place.extra) if place.extra else None,
+    )  # fmt: skip
+
+
+def _locate_in_regions(conn: sqlite3.Connection) -> None:
+    """Fill each region's country, each point place's admin1 (and country if missing),
+    and the countries each line or area touches."""
+
+    def rows(sql: str) -> list[tuple]:
+        return conn.execute(sql).fetchall()
+
+    def points_in(tree: shapely.STRtree, places: list[tuple]) -> list[tuple[int, int]]:
+        coords = np.array([(x, y) for _, x, y in places], dtype=float).reshape(-1, 2)
+        hits = tree.query(shapely.points(coords), predicate="within")
+        first: dict[int, int] = {}
+        for place_i, area_i in zip(*hits, strict=True):
+            first.setdefault(int(place_i), int(area_i))
+        return list(first.items())
+
+    countries = rows("SELECT country, geom FROM places WHERE kind = 'country' AND country IS NOT NULL")
+    country_tree = shapely.STRtree(shapely.from_wkb([g for _, g in countries]))
+    # Natural Earth's admin-1 attributes follow one point of view and its country
+    # polygons another (Crimea): the country polygon the region lies in decides.
+    regions = rows("SELECT pk, lon, lat FROM places WHERE kind = 'region'")
+    conn.executemany(
+        "UPDATE places SET country = ?, countries = ? WHERE pk = ?",
+        [(countries[j][0], countries[j][0], regions[i][0]) for i, j in points_in(country_tree, regions)],
+    )
+    admin = rows("SELECT name, country, geom FROM places WHERE kind = 'region' AND geom IS NOT NULL")
+    admin_tree = shapely.STRtree(shapely.from_wkb([g for _, _, g in admin]))
+    points = rows("SELECT pk, lon, lat FROM places WHERE geom IS NULL AND admin1 IS NULL")
+    conn.executemany(
+        "UPDATE places SET admin1 = ?, country = coalesce(country, ?) WHERE pk = ?",
+        [(admin[j][0], admin[j][1], points[i][0]) for i, j in points_in(admin_tree, points)],
+    )
+    shapes = rows(
+        "SELECT pk, geom FROM places WHERE geom IS NOT NULL AND countries IS NULL AND kind != 'continent'"
+    )
+    touched: dict[int, set[str]] = {}
+    hits = country_tree.query(shapely.from_wkb([g for _, g in shapes]), predicate="intersects")
+    for shape_i, country_i in zip(*hits, strict=True):
+        touched.setdefault(int(shape_i), set()).add(countries[country_i][0])
+    conn.executemany(
+        "UPDATE places SET countries = ?, country = coalesce(country, CASE WHEN ? = 1 THEN ? END)"
+        " WHERE pk = ?",
+        [(",".join(sorted(cs)), len(cs), min(cs), shapes[i][0]) for i, cs in touched.items()],
+    )
+
+
+class PlaceIndex:
+    """Read access to a built index: name lookups, ids, and spatial queries."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._conn.execute("PRAGMA query_only = 1")
+        self._conn.execute("PRAGMA cache_size = -32000")
+        self._lookup_sql = (
+            f"SELECT n.match, n.name, {PLACE_COLUMNS} FROM names n"
+            " JOIN places p ON p.pk = n.pk WHERE n.norm = ?"
+        )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def counts(self) -> dict:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def lookup(self, norm: str) -> list[tuple[int, str, Place]]:
+        """Places with a name whose normal form is ``norm``: (match type, name, place)."""
+        rows = self._conn.execute(self._lookup_sql, (norm,)).fetchall()
+        return [(row[0], row[1], self._place(row[2:])) for row in rows]
+
+    def get(self, place_id: str) -> Place | None:
+        row = self._conn.execute(
+            f"SELECT {PLACE_COLUMNS} FROM places p WHERE p.id = ?", (place_id,)
+        ).fetchone()
+        return self._place(row) if row else None
+
+    def names_of(self, place: Place) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT n.name FROM names n JOIN places p ON p.pk = n.pk WHERE p.id = ? ORDER BY n.match, n.name",
+            (place.id,),
+        ).fetchall()
+        return list(dict.fromkeys(name for (name,) in rows))
+
+    def nearest_populated(self, lat: float, lon: float, max_km: float = 300) -> Place | None:
+        """The nearest city, town or village to (lat, lon), within ``max_km``."""
+        kinds = ", ".join(f"'{k}'" for k in POPULATED_KINDS)
+        for radius in (0.05, 0.2, 0.8, 3.0):
+            rows = self._conn.execute(
+                f"SELECT {PLACE_COLUMNS} FROM places_rtree r JOIN places p ON p.pk = r.pk"
+                f" WHERE r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ?"
+                f" AND p.kind IN ({kinds})",
+                (lon - radius * 1.5, lon + radius * 1.5, lat - radius, lat + radius),
+            ).fetchall()
+            if rows:
+                places = [self._place(row) for row in rows]
+                best = min(places, key=lambda p: geodesic((lat, lon), p.point).km)
+                if geodesic((lat, lon), best.point).km <= max_km:
+                    return best
+                return None
+        return None
+
+    def containing(self, lat: float, lon: float, kind: str) -> Place | None:
+        """The place of ``kind`` (region, country, continent) whose area holds the point."""
+        rows = self._conn.execute(
+            f"SELECT {PLACE_COLUMNS} FROM places_rtree r JOIN places p ON p.pk = r.pk"
+            " WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?"
+            " AND p.kind = ?",
+            (lon, lon, lat, lat, kind),
+        ).fetchall()
+        point = shapely.Point(lon, lat)
+        for row in sorted(rows, key=lambda r: -r[8]):
+            place = self._place(row)
+            if place.geometry.covers(point):
+                return place
+        return None
+
+    def _place(self, row: tuple) -> Place:
+        (_pk, pid, name, kind, country, countries, admin1, population, importance, source,
+         lat, lon, minx, miny, maxx, maxy, geom, extra) = row  # fmt: skip
+        extra = json.loads(extra) if extra else {}
+        if countries:
+            extra["countries"] = countries.split(",")
+        return Place(
+            id=pid, name=name, kind=kind, country=country, lat=lat, lon=lon,
+            population=population, admin1=admin1, importance=importance, source=source,
+            wkb=geom, bbox=(minx, miny, maxx, maxy) if geom else None, extra=extra,
+            names_loader=self.names_of,
+        )  # fmt: skip

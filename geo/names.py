@@ -1,0 +1,98 @@
+"""Name normalisation and the name variants the gazetteer indexes.
+
+``normalise`` is the one function both sides use: the index stores normalised names and
+every query is normalised the same way, so case, diacritics, apostrophes, hyphens, dots
+and a leading article never decide a match.
+
+>>> normalise("Homyel'")
+'homyel'
+>>> normalise("the Ukraine–Belarus border")
+'ukraine belarus border'
+>>> normalise("U.S.")
+'us'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+_DROP = dict.fromkeys(map(ord, "'’‘`´ʼʹʻʽ\"“”„«».·"), None)
+_SPACE_RE = re.compile(r"[\s\-‐‑‒–—―_/\\,;:()\[\]{}!?&+*|~#<>=@$%^]+")
+_LEADING_ARTICLE = "the "
+
+
+def _fold(text: str) -> str:
+    if text.isascii():  # the common case, and ten times faster
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text).casefold()
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_DROP)
+    text = _SPACE_RE.sub(" ", text).strip()
+    while text.startswith(_LEADING_ARTICLE):
+        text = text[len(_LEADING_ARTICLE) :]
+    return text
+
+
+def normalise(text: str) -> str:
+    """Fold ``text`` to the form names are compared in (idempotent)."""
+    folded = _fold(text)
+    if folded.isascii():  # ASCII folding settles in one pass
+        return folded
+    for _ in range(4):  # a few scripts need a second pass to settle
+        again = _fold(folded)
+        if again == folded:
+            return folded
+        folded = again
+    return folded
+
+
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "",
+    "ю": "iu", "я": "ia", "ё": "e", "ъ": "", "ы": "y", "э": "e", "ў": "u",
+}  # fmt: skip
+_RUSSIAN_G = {"г": "g", "и": "i", "й": "y", "е": "e"}
+
+
+def has_cyrillic(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+def transliterations(text: str) -> list[str]:
+    """Latin spellings of a Cyrillic name: Ukrainian and Russian conventions.
+
+    >>> transliterations("Гомель")
+    ['homel', 'gomel']
+    """
+    lowered = text.casefold()
+    ukrainian = "".join(_CYRILLIC.get(ch, ch) for ch in lowered)
+    russian = "".join(_RUSSIAN_G.get(ch, _CYRILLIC.get(ch, ch)) for ch in lowered)
+    return list(dict.fromkeys(normalise(v) for v in (ukrainian, russian)))
+
+
+def feature_variants(name: str, words: Iterable[str]) -> Iterator[str]:
+    """``name`` with each kind word before and after: Pripyat River, River Pripyat."""
+    for word in words:
+        yield f"{name} {word}"
+        yield f"{word} {name}"
+
+
+def border_names(side_a: Iterable[str], side_b: Iterable[str]) -> Iterator[str]:
+    """Every way to name the border between two countries from their name forms.
+
+    ``side_a`` and ``side_b`` hold the country's names and adjectives.
+    """
+    side_a, side_b = list(side_a), list(side_b)
+    for a in side_a:
+        for b in side_b:
+            for first, second in ((a, b), (b, a)):
+                yield f"{first} {second} border"
+                yield f"{first} {second} frontier"
+                yield f"border between {first} and {second}"
+                yield f"{first} border with {second}"

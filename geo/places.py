@@ -1,0 +1,142 @@
+"""The typed records of the gazetteer: ``Place`` and ``Candidate``.
+
+Axis order: public APIs take ``(lat, lon)`` like geopy; GeoJSON and shapely are
+``(lon, lat)``. ``lonlat``/``latlon`` below are the only places that swap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+POPULATED_KINDS = ("capital", "city", "town", "village")
+BUILTIN_KINDS = (
+    *POPULATED_KINDS,
+    "country", "region", "continent", "river", "lake", "sea", "border",
+    "physical_region", "mountain",
+)  # fmt: skip
+USER_ONLY_KINDS = (
+    "airport", "base", "bridge", "building", "checkpoint", "dam", "district", "facility",
+    "island", "neighbourhood", "port", "power_plant", "railway_station", "road", "settlement",
+    "site",
+)  # fmt: skip
+KINDS = BUILTIN_KINDS + USER_ONLY_KINDS
+
+# A kind hint names a group: "city" also accepts towns, villages and capitals.
+KIND_GROUPS = {
+    "city": set(POPULATED_KINDS) | {"settlement"},
+    "town": set(POPULATED_KINDS) | {"settlement"},
+    "village": set(POPULATED_KINDS) | {"settlement"},
+    "settlement": set(POPULATED_KINDS) | {"settlement"},
+    "capital": {"capital"},
+    "region": {"region", "district"},
+}
+
+# Name match types, strongest first. The index stores the number.
+PRIMARY, ALTERNATE, ADJECTIVE, CODE = 0, 1, 2, 3
+MATCH_NAMES = {PRIMARY: "primary", ALTERNATE: "alternate", ADJECTIVE: "adjective", CODE: "code"}
+
+
+def lonlat(lat: float, lon: float) -> tuple[float, float]:
+    """(lat, lon) as geopy orders it -> (x, y) as shapely and GeoJSON order it."""
+    return (lon, lat)
+
+
+def latlon(point: shapely.Point) -> tuple[float, float]:
+    """A shapely point (x=lon, y=lat) -> (lat, lon)."""
+    return (point.y, point.x)
+
+
+def kind_matches(hint: str, kind: str) -> bool:
+    return kind in KIND_GROUPS.get(hint, {hint})
+
+
+@dataclass(eq=False)
+class Place:
+    """One place of the gazetteer: a stable id, names, a kind and a geometry."""
+
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    lat: float
+    lon: float
+    population: int | None = None
+    admin1: str | None = None
+    importance: float = 0.5
+    source: str = ""
+    wkb: bytes | None = field(default=None, repr=False)
+    bbox: tuple[float, float, float, float] | None = field(default=None, repr=False)
+    extra: dict = field(default_factory=dict, repr=False)
+    names_loader: Callable[[Place], Sequence[str]] | None = field(default=None, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Place) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @cached_property
+    def geometry(self) -> BaseGeometry:
+        """The shapely geometry (lon, lat): a point, line or polygon."""
+        if self.wkb is None:
+            return shapely.Point(lonlat(self.lat, self.lon))
+        return shapely.from_wkb(self.wkb)
+
+    @property
+    def point(self) -> tuple[float, float]:
+        """The representative point as (lat, lon)."""
+        return (self.lat, self.lon)
+
+    @cached_property
+    def alternate_names(self) -> tuple[str, ...]:
+        """Every other name the place is known by (loaded on first use)."""
+        if self.names_loader is None:
+            return tuple(self.extra.get("aliases", ()))
+        return tuple(n for n in self.names_loader(self) if n != self.name)
+
+    def to_record(self, *, with_names: bool = True, with_geometry: bool = True) -> dict:
+        """A JSON-ready dict (GeoJSON geometry, lon/lat) of this place."""
+        record = {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "country": self.country,
+            "admin1": self.admin1,
+            "population": self.population,
+            "lat": round(self.lat, 6),
+            "lon": round(self.lon, 6),
+            "importance": round(self.importance, 4),
+            "source": self.source,
+        }
+        if self.extra:
+            record["extra"] = dict(self.extra)
+        if with_names:
+            record["alternate_names"] = list(self.alternate_names)
+        if with_geometry:
+            record["geometry"] = shapely.geometry.mapping(self.geometry)
+        return record
+
+
+@dataclass
+class Candidate:
+    """A place that matches a query, with its score and why."""
+
+    place: Place
+    score: float
+    matched_name: str
+    match: str  # primary, alternate, adjective or code
+    reasons: list[str] = field(default_factory=list)
+
+    def to_record(self, *, with_geometry: bool = False) -> dict:
+        return {
+            "score": round(self.score, 4),
+            "matched_name": self.matched_name,
+            "match": self.match,
+            "reasons": self.reasons,
+            "place": self.place.to_record(with_names=False, with_geometry=with_geometry),
+        }
