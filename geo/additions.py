@@ -168,13 +168,18 @@ class UserPlaces:
     def _read_file(self) -> list[dict]:
         if not self.path.exists():
             return []
-        text = self.path.read_text(encoding="utf-8")
-        features = features_from_text(text, source=str(self.path))
+        hint = " Fix the file by hand or restore it from version control; it was not changed."
+        try:
+            text = self.path.read_text(encoding="utf-8")
+            features = features_from_text(text, source=str(self.path))
+        except UnicodeDecodeError as err:
+            raise AdditionsFileError(f"{self.path} is not UTF-8 text ({err}).{hint}") from err
+        except AdditionsFileError as err:
+            raise AdditionsFileError(f"{err}{hint}") from err
         for number, feature in enumerate(features, 1):
             if not str(feature.get("id", "")).startswith("user:"):
                 raise AdditionsFileError(
-                    f'{self.path}: feature {number} has no "id" starting with "user:"; '
-                    "fix the file by hand or restore it from version control."
+                    f"{self.path}: feature {number} has no id starting with user:.{hint}"
                 )
         return features
 

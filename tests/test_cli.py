@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from geo.cli import main
+from geo.places import KINDS
+
+
+@pytest.fixture
+def run(index_path, _private_data_dir):
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, ["--index", str(index_path), *args], catch_exceptions=False)
+
+    return invoke
+
+
+def error_line(result) -> str:
+    return [line for line in result.output.splitlines() if line.startswith("Error:")][-1]
+
+
+ADD = ["gazetteer", "add"]
+BAD_INPUT = [
+    (
+        [*ADD, "--name", "X", "--lat", "95", "--lon", "30"],
+        "Error: Latitude 95 is out of range: it must be between -90 and 90.",
+    ),
+    (
+        [*ADD, "--name", "X", "--geometry", "POLYGON ((0 0, 1 1, 1 0, 0 1, 0 0))"],
+        "Error: Invalid Polygon: Self-intersection[0.5 0.5]. A polygon must not cross itself;"
+        " remember GeoJSON and WKT put longitude first.",
+    ),
+    (
+        [*ADD, "--name", "", "--lat", "50", "--lon", "30"],
+        'Error: The name is empty: give the place\'s name, e.g. --name "Hostomel Airport".',
+    ),
+    (
+        [*ADD, "--name", "X", "--lat", "50", "--lon", "30", "--kind", "spaceport"],
+        f"Error: Unknown kind 'spaceport'. Valid kinds: {', '.join(KINDS)}.",
+    ),
+    (
+        [*ADD, "--name", "X", "--lat", "50"],
+        "Error: No location: give --lat and --lon, or --geometry (WKT or GeoJSON).",
+    ),
+    (
+        [*ADD, "--name", "X", "--lat", "50", "--lon", "30", "--country", "Ukraine"],
+        "Error: Invalid country code 'Ukraine': expected two letters (ISO 3166-1), e.g. UA.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "line"), BAD_INPUT, ids=[b[1][7:40] for b in BAD_INPUT])
+def test_bad_input_exact_error_and_exit_code(run, _private_data_dir, args, line):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert error_line(result) == line
+    assert not (_private_data_dir / "user_places.geojson").exists()
+
+
+def test_malformed_file(run, tmp_path, _private_data_dir):
+    bad = tmp_path / "places.geojson"
+    bad.write_text("{not json")
+    result = run(*ADD, "--file", str(bad))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {bad} is not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2."
+    )
+    bad.write_text(json.dumps({"type": "Feature"}))
+    result = run(*ADD, "--file", str(bad))
+    assert error_line(result) == (
+        f'Error: {bad} is not a GeoJSON FeatureCollection (expected a "features" list).'
+    )
+    missing = tmp_path / "nope.geojson"
+    result = run(*ADD, "--file", str(missing))
+    assert result.exit_code == 1
+    assert error_line(result).startswith(f"Error: Cannot read {missing}: [Errno 2] No such file or directory")
+    assert not (_private_data_dir / "user_places.geojson").exists()
+
+
+def test_usage_errors_exit_2(run):
+    result = run(*ADD, "--name", "X", "--lat", "north", "--lon", "30")
+    assert result.exit_code == 2
+    assert error_line(result) == "Error: Invalid value for '--lat': 'north' is not a valid float."
+    result = run("geocode", "Kyiv", "--near", "fifty")
+    assert result.exit_code == 2
+    assert "expected LAT,LON such as 50.45,30.52, got 'fifty'" in result.output
+
+
+def test_add_list_show_remove_round_trip(run, tmp_path):
+    result = run(*ADD, "--name", "Hostomel Airport", "--lat", "50.60", "--lon", "30.19", "--kind", "airport",
+                 "--alias", "Antonov Airport", "--country", "UA")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "Added Hostomel Airport (airport, UA)  50.6000, 30.1900  user:hostomel-airport"
+    )
+
+    many = tmp_path / "many.geojson"
+    many.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Irpin bridge", "kind": "bridge", "country": "UA"},
+         "geometry": {"type": "LineString", "coordinates": [[30.24, 50.51], [30.25, 50.52]]}},
+        {"type": "Feature", "properties": {"name": "Bucha district", "kind": "district"},
+         "geometry": {"type": "Polygon", "coordinates": [[[30.1, 50.5], [30.3, 50.5], [30.3, 50.6], [30.1, 50.5]]]}},
+    ]}))  # fmt: skip
+    result = run(*ADD, "--file", str(many))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Added ") == 2
+
+    listed = run("gazetteer", "list", "--format", "json")
+    assert [p["id"] for p in json.loads(listed.stdout)] == [
+        "user:bucha-district", "user:hostomel-airport", "user:irpin-bridge"
+    ]  # fmt: skip
+
+    shown = run("gazetteer", "show", "Antonov Airport")
+    assert shown.exit_code == 0
+    first = shown.stdout.splitlines()[1]
+    assert "user:hostomel-airport" in first and "user addition" in first
+
+    removed = run("gazetteer", "remove", "user:irpin-bridge")
+    assert removed.stdout.startswith("Removed Irpin bridge (bridge, UA)")
+    again = run("gazetteer", "remove", "user:irpin-bridge")
+    assert again.exit_code == 1
+    assert error_line(again) == "Error: No place with id user:irpin-bridge. See: conflictmap gazetteer list"
+
+
+def test_geocode_text_and_json(run):
+    result = run("geocode", "Kharkov")
+    assert result.exit_code == 0
+    assert "Kharkiv" in result.stdout and "geonames:706483" in result.stdout
+    record = json.loads(run("geocode", "Pripyat River", "--format", "json").stdout)
+    assert record["kind"] == "river" and record["geometry"]["type"] in ("LineString", "MultiLineString")
+    many = json.loads(run("geocode", "Springfield", "--all", "--limit", "5", "--format", "json").stdout)
+    assert len(many) == 5 and many[0]["score"] >= many[-1]["score"]
+    hinted = json.loads(run("geocode", "Georgia", "--country", "US", "--format", "json").stdout)
+    assert hinted["kind"] == "region" and hinted["country"] == "US"
+
+
+def test_geocode_not_found(run):
+    result = run("geocode", "Qwzxvbnmplk")
+    assert result.exit_code == 1
+    assert (
+        error_line(result)
+        == "Error: No place named 'Qwzxvbnmplk'. Add it: conflictmap gazetteer add --name ..."
+    )
+
+
+def test_reverse(run):
+    result = run("reverse", "50.60", "30.19")
+    assert result.exit_code == 0
+    assert ", Kiev Oblast, Ukraine (" in result.stdout and "km away)" in result.stdout
+
+
+def test_build_reports_up_to_date(run):
+    result = run("gazetteer", "build")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("The index at ") and "is up to date" in result.stdout
