@@ -157,9 +157,12 @@ def _slug(name: str) -> str:
 class UserPlaces:
     """The additions file: read, add, remove. Reads are cached until the file changes."""
 
+    RECHECK_SECONDS = 0.5
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._stamp: tuple[int, int] | None = None
+        self._checked = -1e9
         self._features: list[dict] = []
         self._by_norm: dict[str, list[tuple[int, str, Place]]] = {}
 
@@ -184,6 +187,10 @@ class UserPlaces:
         return features
 
     def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.RECHECK_SECONDS:
+            return  # changes by other processes show within RECHECK_SECONDS
+        self._checked = now
         try:
             stat = self.path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
@@ -283,7 +290,7 @@ class UserPlaces:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
-        self._stamp = None
+        self._stamp, self._checked = None, -1e9
 
 
 def features_from_text(text: str, *, source: str) -> list[dict]:
@@ -349,5 +356,5 @@ def feature_to_place(feature: dict) -> Place:
     return Place(
         id=feature["id"], name=props["name"], kind=props["kind"], country=props.get("country"),
         lat=lat, lon=lon, population=props.get("population"), importance=1.0, source="user",
-        wkb=wkb, bbox=geometry.bounds if wkb else None, extra=extra,
+        wkb=wkb, attributes=extra,
     )  # fmt: skip

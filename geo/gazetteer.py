@@ -10,16 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-
-from geopy.distance import geodesic
 
 from geo import config
 from geo.additions import NewPlace, UserPlaces
 from geo.errors import InvalidPlaceError, PlaceNotFoundError
-from geo.index import PlaceIndex, ensure_index
+from geo.index import ensure_index
 from geo.names import has_cyrillic, normalise, transliterations
-from geo.places import KINDS, MATCH_NAMES, Candidate, Place, kind_matches
+from geo.place_index import PlaceIndex
+from geo.places import KINDS, MATCH_NAMES, Candidate, Place, distance_km, kind_matches
 from geo.sources import Sources
 
 # How much each part of the evidence weighs in a candidate's score.
@@ -51,6 +51,9 @@ class Hints:
             lat, lon = self.near
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise InvalidPlaceError(f"Invalid point {self.near!r}: expected (lat, lon) in range.")
+
+
+_NO_HINTS = Hints()
 
 
 @dataclass
@@ -105,14 +108,18 @@ class Gazetteer:
         limit: int | None = 10,
     ) -> list[Candidate]:
         """Ranked candidates for ``query``, best first. Empty when nothing matches."""
-        Hints(country, kind, near, bbox).check()
-        hints = Hints(country.upper() if country else None, kind, near, bbox)
+        hints = _NO_HINTS
+        if country or kind or near or bbox:
+            Hints(country, kind, near, bbox).check()
+            hints = Hints(country.upper() if country else None, kind, near, bbox)
         if not isinstance(query, str):
             raise InvalidPlaceError(f"A place name must be text, got {type(query).__name__}.")
-        matches = self._matches(query)
-        candidates = [_score(match, name, place, hints) for match, name, place in matches]
-        candidates.sort(key=lambda c: (-c.score, c.place.id))
-        return candidates[:limit] if limit else candidates
+        scored = [(_score(m, n, p, hints), p.id, m, n, p) for m, n, p in self._matches(query)]
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [
+            Candidate(place, score, name, MATCH_NAMES[match], partial(_explain, match, name, place, hints))
+            for score, _, match, name, place in (scored[:limit] if limit else scored)
+        ]
 
     def best(self, query: str, **hints) -> Candidate | None:
         found = self.lookup(query, limit=1, **hints)
@@ -122,16 +129,24 @@ class Gazetteer:
         norm = normalise(query)
         if not norm:
             return []
-        tried = [norm]
-        if has_cyrillic(query):
-            tried += transliterations(query)
+        found = self._matches_of(norm, " ".join(query.split()))
+        if found:
+            return found
+        # Nothing as written: try Latin spellings of a Cyrillic name, then without
+        # "city of" / "... city".
+        tried = transliterations(query) if has_cyrillic(query) else []
         tried += [norm[len(p) :] for p in _PREFIXES if norm.startswith(p)]
         tried += [norm[: -len(s)] for s in _SUFFIXES if norm.endswith(s)]
-        for form in dict.fromkeys(f for f in tried if f):
-            found = self.user_places.lookup(form) + self.index.lookup(form)
+        for form in dict.fromkeys(f for f in tried if f and f != norm):
+            found = self._matches_of(form, form)
             if found:
-                return _dedupe(found)
+                return found
         return []
+
+    def _matches_of(self, norm: str, as_written: str) -> list[tuple[int, str, Place]]:
+        found = _dedupe(self.user_places.lookup(norm))
+        found += [(match, as_written, place) for match, place in self.index.lookup(norm)]
+        return found
 
     def get(self, place_id: str) -> Place:
         """The place with this id (built-in or the user's own)."""
@@ -144,7 +159,7 @@ class Gazetteer:
         """The nearest populated place to (lat, lon), and the region and country there."""
         Hints(near=(lat, lon)).check()
         nearest = self.index.nearest_populated(lat, lon)
-        distance = geodesic((lat, lon), nearest.point).km if nearest else None
+        distance = distance_km((lat, lon), nearest.point) if nearest else None
         return ReverseResult(
             nearest=nearest,
             distance_km=distance,
@@ -176,33 +191,46 @@ def _dedupe(found: list[tuple[int, str, Place]]) -> list[tuple[int, str, Place]]
     return list(best.values())
 
 
-def _score(match: int, name: str, place: Place, hints: Hints) -> Candidate:
-    reasons = [f"{MATCH_NAMES[match]} name {name!r}"]
+def _explain(match: int, name: str, place: Place, hints: Hints) -> list[str]:
+    reasons: list[str] = []
+    _score(match, name, place, hints, reasons)
+    return reasons
+
+
+def _score(match: int, name: str, place: Place, hints: Hints, reasons: list[str] | None = None) -> float:
+    """The candidate's score; with a ``reasons`` list, also say why (for the shortlist)."""
+    why = reasons.append if reasons is not None else None
     score = NAME_SHARE * MATCH_WEIGHT[match] + IMPORTANCE_SHARE * place.importance
+    if why:
+        why(f"{MATCH_NAMES[match]} name {name!r}")
     if place.source == "user":
         score += USER_BONUS
-        reasons.append("user addition")
-    elif place.kind == "country":
-        reasons.append("country")
-    elif place.population:
-        reasons.append(f"{place.kind}, population {place.population:,}")
-    else:
-        reasons.append(f"{place.kind}, importance {place.importance:.2f}")
-    if hints.country and (
-        place.country == hints.country or hints.country in place.extra.get("countries", ())
-    ):
+        if why:
+            why("user addition")
+    elif why:
+        if place.kind == "country":
+            why("country")
+        elif place.population:
+            why(f"{place.kind}, population {place.population:,}")
+        else:
+            why(f"{place.kind}, importance {place.importance:.2f}")
+    if hints.country and (place.country == hints.country or hints.country in place.countries):
         score += COUNTRY_BONUS
-        reasons.append(f"in {hints.country}")
+        if why:
+            why(f"in {hints.country}")
     if hints.kind and kind_matches(hints.kind, place.kind):
         score += KIND_BONUS
-        reasons.append(f"kind {hints.kind}")
+        if why:
+            why(f"kind {hints.kind}")
     if hints.near:
-        km = geodesic(hints.near, place.point).km
+        km = distance_km(hints.near, place.point)
         score += NEAR_BONUS * math.exp(-km / NEAR_SCALE_KM)
-        reasons.append(f"{km:,.0f} km from the hint point")
+        if why:
+            why(f"{km:,.0f} km from the hint point")
     if hints.bbox:
         south, west, north, east = hints.bbox
         if south <= place.lat <= north and west <= place.lon <= east:
             score += BBOX_BONUS
-            reasons.append("inside the hint box")
-    return Candidate(place=place, score=score, matched_name=name, match=MATCH_NAMES[match], reasons=reasons)
+            if why:
+                why("inside the hint box")
+    return score

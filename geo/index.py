@@ -1,4 +1,4 @@
-"""The gazetteer index: an SQLite file built from the sources, and its reader.
+"""Building the gazetteer index: an SQLite file made from the sources.
 
 The build writes a temporary file beside the index and renames it into place only when
 it is complete, so a crash mid-build leaves the last good index. The index records a
@@ -21,39 +21,41 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from geopy.distance import geodesic
 
 from geo import names, sources
 from geo.errors import IndexBuildError
-from geo.places import POPULATED_KINDS, Place
 from geo.sources import SourcePlace, Sources, representative
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = "1"  # bump when the schema changes
+BUILD_VERSION = "2"  # bump when the schema changes
 # The code that turns sources into the index: a change to it is a change of source.
 _BUILDER_FILES = (names.__file__, sources.__file__, __file__)
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE places(
     pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL,
     country TEXT, countries TEXT, admin1 TEXT, population INTEGER, importance REAL NOT NULL,
-    source TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
-    minx REAL, miny REAL, maxx REAL, maxy REAL, geom BLOB, extra TEXT);
+    source TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, extra TEXT);
+CREATE TABLE shapes(pk INTEGER PRIMARY KEY, geom BLOB NOT NULL);
 CREATE TABLE names(norm TEXT NOT NULL, pk INTEGER NOT NULL, match INTEGER NOT NULL,
-    name TEXT NOT NULL);
+    name TEXT NOT NULL, PRIMARY KEY (norm, pk)) WITHOUT ROWID;
 CREATE VIRTUAL TABLE places_rtree USING rtree(pk, minx, maxx, miny, maxy);
 """
 INDEXES = """
-CREATE INDEX names_norm ON names(norm);
 CREATE INDEX names_pk ON names(pk);
-CREATE INDEX places_kind ON places(kind);
 """
-PLACE_COLUMNS = (
-    "p.pk, p.id, p.name, p.kind, p.country, p.countries, p.admin1, p.population, "
-    "p.importance, p.source, p.lat, p.lon, p.minx, p.miny, p.maxx, p.maxy, p.geom, p.extra"
-)
+# Columns kept in memory by the reader, stored as blobs so they load in milliseconds.
+TEXT_COLUMNS = ("id", "name", "kind", "country", "countries", "admin1", "source")
+NUMBER_COLUMNS = {"population": "<i8", "importance": "<f8", "lat": "<f8", "lon": "<f8"}
+SEPARATOR = "\x00"
+
+
+def name_hash(norm: str) -> int:
+    """A stable signed 64-bit hash of a normalised name (the same in every process)."""
+    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 def fingerprint(sources: Sources) -> str:
@@ -143,6 +145,7 @@ def build_index(
         counts = _fill(conn, sources, say, _fail_after)
         say("indexing names")
         conn.executescript(INDEXES)
+        _store_columns(conn)
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [("fingerprint", stamp), ("built_at", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
@@ -171,7 +174,7 @@ def _fill(conn: sqlite3.Connection, sources: Sources, say, fail_after: int | Non
             raise IndexBuildError(f"simulated crash after {fail_after} places")
         row = _place_row(pk, place)
         place_rows.append(row)
-        minx, miny, maxx, maxy = row[12:16]
+        minx, miny, maxx, maxy = row[14:18]
         tree_rows.append((pk, minx, maxx, miny, maxy))
         name_rows.extend((norm, pk, match, name) for norm, (match, name) in place.names.items())
         counts[place.kind] = counts.get(place.kind, 0) + 1
@@ -185,7 +188,8 @@ def _fill(conn: sqlite3.Connection, sources: Sources, say, fail_after: int | Non
 
 
 def _flush(conn, place_rows, name_rows, tree_rows) -> None:
-    conn.executemany(f"INSERT INTO places VALUES ({', '.join('?' * 18)})", place_rows)
+    conn.executemany(f"INSERT INTO places VALUES ({', '.join('?' * 13)})", [r[:13] for r in place_rows])
+    conn.executemany("INSERT INTO shapes VALUES (?, ?)", [(r[0], r[13]) for r in place_rows if r[13]])
     conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", name_rows)
     conn.executemany("INSERT INTO places_rtree VALUES (?, ?, ?, ?, ?)", tree_rows)
     place_rows.clear()
@@ -194,21 +198,42 @@ def _flush(conn, place_rows, name_rows, tree_rows) -> None:
 
 
 def _place_row(pk: int, place: SourcePlace) -> tuple:
+    """The ``places`` columns, then the WKB (None for a point), then the bounds."""
     if place.geometry is not None:
         if place.lat is None:
             place.lat, place.lon = representative(place.geometry)
-        minx, miny, maxx, maxy = place.geometry.bounds
+        bounds = place.geometry.bounds
         geom = shapely.to_wkb(place.geometry)
     else:
-        minx = maxx = place.lon
-        miny = maxy = place.lat
+        bounds = (place.lon, place.lat, place.lon, place.lat)
         geom = None
     return (
         pk, place.id, place.name, place.kind, place.country,
         ",".join(place.countries) or None, place.admin1, place.population,
         round(place.importance, 4), place.source, place.lat, place.lon,
-        minx, miny, maxx, maxy, geom, json.dumps(place.extra) if place.extra else None,
+        json.dumps(place.extra) if place.extra else None, geom, *bounds,
     )  # fmt: skip
+
+
+def _store_columns(conn: sqlite3.Connection) -> None:
+    """Store the reader's in-memory columns and the sorted name-hash table as blobs."""
+    rows = conn.execute(
+        f"SELECT {', '.join(TEXT_COLUMNS + tuple(NUMBER_COLUMNS))} FROM places ORDER BY pk"
+    ).fetchall()
+    blobs = []
+    for i, column in enumerate(TEXT_COLUMNS):
+        blobs.append((f"col.{column}", SEPARATOR.join(r[i] or "" for r in rows).encode()))
+    for j, (column, dtype) in enumerate(NUMBER_COLUMNS.items(), len(TEXT_COLUMNS)):
+        values = np.array([r[j] or 0 for r in rows], dtype=dtype)
+        blobs.append((f"col.{column}", values.tobytes()))
+    names = conn.execute("SELECT norm, pk, match FROM names").fetchall()
+    hashes = np.array([name_hash(norm) for norm, _, _ in names], dtype="<i8")
+    order = np.lexsort((np.array([m for _, _, m in names]), hashes))
+    # One int per name: the place's pk and the match type, packed as pk << 3 | match.
+    entries = np.array([pk << 3 | match for _, pk, match in names], dtype="<i8")
+    blobs.append(("names.hash", hashes[order].tobytes()))
+    blobs.append(("names.entry", entries[order].tobytes()))
+    conn.executemany("INSERT INTO blobs VALUES (?, ?)", blobs)
 
 
 def _locate_in_regions(conn: sqlite3.Connection) -> None:
@@ -226,7 +251,10 @@ def _locate_in_regions(conn: sqlite3.Connection) -> None:
             first.setdefault(int(place_i), int(area_i))
         return list(first.items())
 
-    countries = rows("SELECT country, geom FROM places WHERE kind = 'country' AND country IS NOT NULL")
+    countries = rows(
+        "SELECT p.country, s.geom FROM places p JOIN shapes s USING (pk)"
+        " WHERE p.kind = 'country' AND p.country IS NOT NULL"
+    )
     country_tree = shapely.STRtree(shapely.from_wkb([g for _, g in countries]))
     # Natural Earth's admin-1 attributes follow one point of view and its country
     # polygons another (Crimea): the country polygon the region lies in decides.
@@ -235,15 +263,21 @@ def _locate_in_regions(conn: sqlite3.Connection) -> None:
         "UPDATE places SET country = ?, countries = ? WHERE pk = ?",
         [(countries[j][0], countries[j][0], regions[i][0]) for i, j in points_in(country_tree, regions)],
     )
-    admin = rows("SELECT name, country, geom FROM places WHERE kind = 'region' AND geom IS NOT NULL")
+    admin = rows(
+        "SELECT p.name, p.country, s.geom FROM places p JOIN shapes s USING (pk) WHERE p.kind = 'region'"
+    )
     admin_tree = shapely.STRtree(shapely.from_wkb([g for _, _, g in admin]))
-    points = rows("SELECT pk, lon, lat FROM places WHERE geom IS NULL AND admin1 IS NULL")
+    points = rows(
+        "SELECT p.pk, p.lon, p.lat FROM places p LEFT JOIN shapes s USING (pk)"
+        " WHERE s.pk IS NULL AND p.admin1 IS NULL"
+    )
     conn.executemany(
         "UPDATE places SET admin1 = ?, country = coalesce(country, ?) WHERE pk = ?",
         [(admin[j][0], admin[j][1], points[i][0]) for i, j in points_in(admin_tree, points)],
     )
     shapes = rows(
-        "SELECT pk, geom FROM places WHERE geom IS NOT NULL AND countries IS NULL AND kind != 'continent'"
+        "SELECT p.pk, s.geom FROM places p JOIN shapes s USING (pk)"
+        " WHERE p.countries IS NULL AND p.kind != 'continent'"
     )
     touched: dict[int, set[str]] = {}
     hits = country_tree.query(shapely.from_wkb([g for _, g in shapes]), predicate="intersects")
@@ -254,88 +288,3 @@ def _locate_in_regions(conn: sqlite3.Connection) -> None:
         " WHERE pk = ?",
         [(",".join(sorted(cs)), len(cs), min(cs), shapes[i][0]) for i, cs in touched.items()],
     )
-
-
-class PlaceIndex:
-    """Read access to a built index: name lookups, ids, and spatial queries."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        self._conn.execute("PRAGMA query_only = 1")
-        self._conn.execute("PRAGMA cache_size = -32000")
-        self._lookup_sql = (
-            f"SELECT n.match, n.name, {PLACE_COLUMNS} FROM names n"
-            " JOIN places p ON p.pk = n.pk WHERE n.norm = ?"
-        )
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def counts(self) -> dict:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()
-        return json.loads(row[0]) if row else {}
-
-    def lookup(self, norm: str) -> list[tuple[int, str, Place]]:
-        """Places with a name whose normal form is ``norm``: (match type, name, place)."""
-        rows = self._conn.execute(self._lookup_sql, (norm,)).fetchall()
-        return [(row[0], row[1], self._place(row[2:])) for row in rows]
-
-    def get(self, place_id: str) -> Place | None:
-        row = self._conn.execute(
-            f"SELECT {PLACE_COLUMNS} FROM places p WHERE p.id = ?", (place_id,)
-        ).fetchone()
-        return self._place(row) if row else None
-
-    def names_of(self, place: Place) -> list[str]:
-        rows = self._conn.execute(
-            "SELECT n.name FROM names n JOIN places p ON p.pk = n.pk WHERE p.id = ? ORDER BY n.match, n.name",
-            (place.id,),
-        ).fetchall()
-        return list(dict.fromkeys(name for (name,) in rows))
-
-    def nearest_populated(self, lat: float, lon: float, max_km: float = 300) -> Place | None:
-        """The nearest city, town or village to (lat, lon), within ``max_km``."""
-        kinds = ", ".join(f"'{k}'" for k in POPULATED_KINDS)
-        for radius in (0.05, 0.2, 0.8, 3.0):
-            rows = self._conn.execute(
-                f"SELECT {PLACE_COLUMNS} FROM places_rtree r JOIN places p ON p.pk = r.pk"
-                f" WHERE r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ?"
-                f" AND p.kind IN ({kinds})",
-                (lon - radius * 1.5, lon + radius * 1.5, lat - radius, lat + radius),
-            ).fetchall()
-            if rows:
-                places = [self._place(row) for row in rows]
-                best = min(places, key=lambda p: geodesic((lat, lon), p.point).km)
-                if geodesic((lat, lon), best.point).km <= max_km:
-                    return best
-                return None
-        return None
-
-    def containing(self, lat: float, lon: float, kind: str) -> Place | None:
-        """The place of ``kind`` (region, country, continent) whose area holds the point."""
-        rows = self._conn.execute(
-            f"SELECT {PLACE_COLUMNS} FROM places_rtree r JOIN places p ON p.pk = r.pk"
-            " WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?"
-            " AND p.kind = ?",
-            (lon, lon, lat, lat, kind),
-        ).fetchall()
-        point = shapely.Point(lon, lat)
-        for row in sorted(rows, key=lambda r: -r[8]):
-            place = self._place(row)
-            if place.geometry.covers(point):
-                return place
-        return None
-
-    def _place(self, row: tuple) -> Place:
-        (_pk, pid, name, kind, country, countries, admin1, population, importance, source,
-         lat, lon, minx, miny, maxx, maxy, geom, extra) = row  # fmt: skip
-        extra = json.loads(extra) if extra else {}
-        if countries:
-            extra["countries"] = countries.split(",")
-        return Place(
-            id=pid, name=name, kind=kind, country=country, lat=lat, lon=lon,
-            population=population, admin1=admin1, importance=importance, source=source,
-            wkb=geom, bbox=(minx, miny, maxx, maxy) if geom else None, extra=extra,
-            names_loader=self.names_of,
-        )  # fmt: skip

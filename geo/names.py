@@ -20,18 +20,21 @@ from collections.abc import Iterable, Iterator
 
 _DROP = dict.fromkeys(map(ord, "'’‘`´ʼʹʻʽ\"“”„«».·"), None)
 _SPACE_RE = re.compile(r"[\s\-‐‑‒–—―_/\\,;:()\[\]{}!?&+*|~#<>=@$%^]+")
+_ASCII_DROP_RE = re.compile(r"['`\".]")
 _LEADING_ARTICLE = "the "
 
 
 def _fold(text: str) -> str:
     if text.isascii():  # the common case, and ten times faster
         text = text.lower()
+        if "'" in text or "." in text or '"' in text or "`" in text:
+            text = _ASCII_DROP_RE.sub("", text)
+        text = _SPACE_RE.sub(" ", text).strip()
     else:
         text = unicodedata.normalize("NFKD", text).casefold()
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.translate(_DROP)
-    text = _SPACE_RE.sub(" ", text).strip()
+        text = _SPACE_RE.sub(" ", text.translate(_DROP)).strip()
     while text.startswith(_LEADING_ARTICLE):
         text = text[len(_LEADING_ARTICLE) :]
     return text

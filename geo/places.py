@@ -6,11 +6,13 @@ Axis order: public APIs take ``(lat, lon)`` like geopy; GeoJSON and shapely are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 
 import shapely
+from geographiclib.geodesic import Geodesic
 from shapely.geometry.base import BaseGeometry
 
 POPULATED_KINDS = ("capital", "city", "town", "village")
@@ -41,6 +43,9 @@ PRIMARY, ALTERNATE, ADJECTIVE, CODE = 0, 1, 2, 3
 MATCH_NAMES = {PRIMARY: "primary", ALTERNATE: "alternate", ADJECTIVE: "adjective", CODE: "code"}
 
 
+_WGS84 = Geodesic.WGS84
+
+
 def lonlat(lat: float, lon: float) -> tuple[float, float]:
     """(lat, lon) as geopy orders it -> (x, y) as shapely and GeoJSON order it."""
     return (lon, lat)
@@ -51,13 +56,37 @@ def latlon(point: shapely.Point) -> tuple[float, float]:
     return (point.y, point.x)
 
 
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Geodesic distance in km between two (lat, lon) points on the WGS84 ellipsoid.
+
+    The same computation as ``geopy.distance.geodesic`` (both use geographiclib), without
+    importing geopy's geocoders on the lookup path.
+
+    >>> round(distance_km((50.45, 30.52), (49.98, 36.25)))
+    411
+    """
+    return _WGS84.Inverse(a[0], a[1], b[0], b[1], Geodesic.DISTANCE)["s12"] / 1000
+
+
 def kind_matches(hint: str, kind: str) -> bool:
     return kind in KIND_GROUPS.get(hint, {hint})
 
 
+class PlaceLoader(Protocol):
+    """Where a place's heavier parts (names, geometry, attributes) come from on demand."""
+
+    def names_of(self, place: Place) -> list[str]: ...
+    def shape_of(self, place: Place) -> bytes | None: ...
+    def extra_of(self, place: Place) -> dict: ...
+
+
 @dataclass(eq=False)
 class Place:
-    """One place of the gazetteer: a stable id, names, a kind and a geometry."""
+    """One place of the gazetteer: a stable id, names, a kind and a geometry.
+
+    Alternate names, the geometry and extra attributes load on first use, so a lookup
+    that ranks many candidates stays cheap.
+    """
 
     id: str
     name: str
@@ -69,10 +98,10 @@ class Place:
     admin1: str | None = None
     importance: float = 0.5
     source: str = ""
+    countries: tuple[str, ...] = ()  # every country a line or area touches
     wkb: bytes | None = field(default=None, repr=False)
-    bbox: tuple[float, float, float, float] | None = field(default=None, repr=False)
-    extra: dict = field(default_factory=dict, repr=False)
-    names_loader: Callable[[Place], Sequence[str]] | None = field(default=None, repr=False)
+    attributes: dict | None = field(default=None, repr=False)
+    loader: PlaceLoader | None = field(default=None, repr=False)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Place) and other.id == self.id
@@ -83,9 +112,12 @@ class Place:
     @cached_property
     def geometry(self) -> BaseGeometry:
         """The shapely geometry (lon, lat): a point, line or polygon."""
-        if self.wkb is None:
+        wkb = self.wkb
+        if wkb is None and self.loader is not None:
+            wkb = self.loader.shape_of(self)
+        if wkb is None:
             return shapely.Point(lonlat(self.lat, self.lon))
-        return shapely.from_wkb(self.wkb)
+        return shapely.from_wkb(wkb)
 
     @property
     def point(self) -> tuple[float, float]:
@@ -93,11 +125,18 @@ class Place:
         return (self.lat, self.lon)
 
     @cached_property
+    def extra(self) -> dict:
+        """Attributes beyond the common ones: border length, ISO codes, aliases..."""
+        if self.attributes is not None:
+            return self.attributes
+        return self.loader.extra_of(self) if self.loader is not None else {}
+
+    @cached_property
     def alternate_names(self) -> tuple[str, ...]:
-        """Every other name the place is known by (loaded on first use)."""
-        if self.names_loader is None:
+        """Every other name the place is known by."""
+        if self.loader is None:
             return tuple(self.extra.get("aliases", ()))
-        return tuple(n for n in self.names_loader(self) if n != self.name)
+        return tuple(n for n in self.loader.names_of(self) if n != self.name)
 
     def to_record(self, *, with_names: bool = True, with_geometry: bool = True) -> dict:
         """A JSON-ready dict (GeoJSON geometry, lon/lat) of this place."""
@@ -106,6 +145,7 @@ class Place:
             "name": self.name,
             "kind": self.kind,
             "country": self.country,
+            "countries": list(self.countries),
             "admin1": self.admin1,
             "population": self.population,
             "lat": round(self.lat, 6),
@@ -124,13 +164,20 @@ class Place:
 
 @dataclass
 class Candidate:
-    """A place that matches a query, with its score and why."""
+    """A place that matches a query, with its score and why.
+
+    ``reasons`` is worked out on first use by ``explain`` (kept off the lookup's hot path).
+    """
 
     place: Place
     score: float
     matched_name: str
     match: str  # primary, alternate, adjective or code
-    reasons: list[str] = field(default_factory=list)
+    explain: Callable[[], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        return self.explain() if self.explain is not None else []
 
     def to_record(self, *, with_geometry: bool = False) -> dict:
         return {

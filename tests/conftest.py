@@ -9,7 +9,8 @@ import pytest
 from geo import config
 from geo.additions import UserPlaces
 from geo.gazetteer import Gazetteer
-from geo.index import PlaceIndex, ensure_index
+from geo.index import ensure_index
+from geo.place_index import PlaceIndex
 
 
 @pytest.fixture(scope="session")

@@ -63,7 +63,7 @@ def test_belarus_ukraine_border_is_the_shared_line(gazetteer, query, hints):
     assert place.id == "border:BY-UA" and place.kind == "border"
     assert place.geometry.geom_type in ("LineString", "MultiLineString")
     assert 820 <= place.extra["length_km"] <= 900
-    assert set(place.extra["countries"]) == {"BY", "UA"}
+    assert set(place.countries) == {"BY", "UA"}
 
 
 def test_border_line_meets_the_pripyat_near_chernobyl(gazetteer):
@@ -144,3 +144,12 @@ def test_any_query_gives_a_list_never_a_crash(gazetteer, query):
     candidates = gazetteer.lookup(query)
     assert isinstance(candidates, list)
     assert all(c.score > 0 for c in candidates)
+
+
+def test_distance_is_geopys_geodesic():
+    from geopy.distance import geodesic
+
+    from geo.places import distance_km
+
+    for a, b in [((50.45, 30.52), (49.98, 36.25)), ((-33.9, 151.2), (51.5, -0.1)), ((0, 0), (0, 179.9))]:
+        assert distance_km(a, b) == pytest.approx(geodesic(a, b).km, rel=1e-9)
