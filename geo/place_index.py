@@ -8,6 +8,7 @@ no SQL. Geometries, alternate names and extra attributes stay on disk until aske
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from pathlib import Path
@@ -28,7 +29,15 @@ class PlaceIndex:
         self.path = path
         self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self._conn.execute("PRAGMA query_only = 1")
-        blobs = dict(self._conn.execute("SELECT key, value FROM blobs"))
+        was_enabled = gc.isenabled()
+        gc.disable()  # a quarter of a million new tuples: no point scanning them mid-load
+        try:
+            self._load(dict(self._conn.execute("SELECT key, value FROM blobs")))
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _load(self, blobs: dict[str, bytes]) -> None:
         text = [blobs[f"col.{c}"].decode().split(SEPARATOR) for c in TEXT_COLUMNS]
         numbers = [np.frombuffer(blobs[f"col.{c}"], dtype=t).tolist() for c, t in NUMBER_COLUMNS.items()]
         columns = dict(zip(TEXT_COLUMNS + tuple(NUMBER_COLUMNS), text + numbers, strict=True))
