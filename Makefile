@@ -4,14 +4,21 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install index lint bench clean
+.PHONY: run test install system-deps index lint bench clean
 
 run: index
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
-test: install
+test: install system-deps
 	$(PY) -m ruff check geo tests bench app.py
 	$(PY) -m pytest
+
+# Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing chromium (Debian) for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
 
 install: $(STAMP)
 

@@ -55,7 +55,7 @@ with search_tab:
         if not candidates and query.strip():
             st.warning(f"No place named {query!r}. Add it on the 'Add a place' tab.")
         if candidates:
-            st.dataframe(
+            st.table(
                 [
                     {
                         "score": round(c.score, 3),
@@ -69,9 +69,7 @@ with search_tab:
                         "why": "; ".join(c.reasons),
                     }
                     for c in candidates
-                ],
-                hide_index=True,
-                use_container_width=True,
+                ]
             )
             best = candidates[0].place
             with st.expander(f"Geometry of {best.name} ({best.geometry.geom_type})"):

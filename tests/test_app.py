@@ -22,7 +22,7 @@ def app(index_path, monkeypatch):
 
 def test_lookup_shows_ranked_candidates(app):
     app.text_input[0].input("Kharkov").run()
-    table = app.dataframe[0].value
+    table = app.table[0].value
     assert table.iloc[0]["name"] == "Kharkiv" and table.iloc[0]["kind"] == "city"
     assert "alternate name 'Kharkov'" in table.iloc[0]["why"]
     assert app.query_params["q"] == "Kharkov"
@@ -53,4 +53,4 @@ def test_added_place_is_saved_and_found(app, _private_data_dir):
     saved = json.loads((_private_data_dir / "user_places.geojson").read_text())
     assert saved["features"][0]["properties"]["aliases"] == ["Antonov Airport"]
     app.text_input[0].input("Antonov Airport").run()
-    assert app.dataframe[0].value.iloc[0]["id"] == "user:hostomel-airport"
+    assert app.table[0].value.iloc[0]["id"] == "user:hostomel-airport"
