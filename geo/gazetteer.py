@@ -148,6 +148,17 @@ class Gazetteer:
         found += [(match, as_written, place) for match, place in self.index.lookup(norm)]
         return found
 
+    def knows(self, norm: str) -> bool:
+        """True if some place (built-in or yours) has this normalised name. Fast."""
+        return self.index.contains_name(norm) or bool(self.user_places.lookup(norm))
+
+    def adjective_country(self, word: str) -> str | None:
+        """The country an adjective or demonym names: "Belarusian" -> "BY"."""
+        for candidate in self.lookup(word, kind="country", limit=3):
+            if candidate.place.kind == "country" and candidate.match in ("adjective", "primary", "alternate"):
+                return candidate.place.country
+        return None
+
     def get(self, place_id: str) -> Place:
         """The place with this id (built-in or the user's own)."""
         place = self.user_places.get(place_id) if place_id.startswith("user:") else self.index.get(place_id)

@@ -1,0 +1,96 @@
+"""The geoparser: text in, resolved place mentions out (recognise -> resolve -> compose).
+
+>>> parser = Geoparser(Gazetteer.open())                     # doctest: +SKIP
+>>> [r.place.name for r in parser.parse("Talks were held in Gomel, Belarus.")]  # doctest: +SKIP
+['Homyel'', 'Belarus']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo.errors import ConflictmapError
+from geo.gazetteer import Gazetteer
+from geo.recognise import Mention, Recogniser
+from geo.resolve import Resolved, resolve_mentions
+from geo.spatial import apply_spatial_phrases
+
+MAX_CHARS = 50_000_000
+
+
+class TextError(ConflictmapError, ValueError):
+    """The input is not text the geoparser can read."""
+
+
+@dataclass
+class Geoparser:
+    """Finds and resolves every place a text mentions. Deterministic: same text, same output."""
+
+    gazetteer: Gazetteer
+    recogniser: Recogniser | None = None
+
+    def __post_init__(self) -> None:
+        if self.recogniser is None:
+            self.recogniser = Recogniser(self.gazetteer.knows, self.gazetteer.adjective_country)
+
+    def recognise(self, text: str) -> list[Mention]:
+        return self.recogniser(check_text(text))
+
+    def resolve(self, text: str, mentions: list[Mention]) -> list[Resolved]:
+        resolved = resolve_mentions(mentions, self.gazetteer)
+        apply_spatial_phrases(text, resolved, self.gazetteer)
+        return resolved
+
+    def parse(self, text: str) -> list[Resolved]:
+        text = check_text(text)
+        return self.resolve(text, self.recogniser(text))
+
+
+def check_text(text: str | bytes) -> str:
+    """Text as the geoparser wants it, or a TextError that says why not."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise TextError(
+                f"The input is not UTF-8 text (byte {err.start} is invalid). "
+                "Convert it first, e.g. iconv -f cp1251 -t utf-8."
+            ) from err
+    if not isinstance(text, str):
+        raise TextError(f"Expected text, got {type(text).__name__}.")
+    if "\x00" in text[:4096]:
+        raise TextError("The input looks binary (it contains NUL bytes), not text.")
+    if len(text) > MAX_CHARS:
+        raise TextError(f"The text is {len(text):,} characters; the limit is {MAX_CHARS:,}. Split it first.")
+    return text
+
+
+def to_record(item: Resolved) -> dict:
+    """A JSON-ready record of one resolved mention."""
+    lat, lon = item.point
+    return {
+        "start": item.mention.start,
+        "end": item.mention.end,
+        "text": item.mention.text,
+        "role": item.role,
+        "kind_hint": item.mention.kind_hint,
+        "place_id": item.place.id,
+        "name": item.place.name,
+        "kind": item.place.kind,
+        "country": item.place.country,
+        "lat": round(lat, 5),
+        "lon": round(lon, 5),
+        "precision": item.precision,
+        "confidence": item.confidence,
+        "reason": item.reason,
+        "spatial": item.spatial,
+        "runners_up": [
+            {
+                "place_id": c.place.id,
+                "name": c.place.name,
+                "country": c.place.country,
+                "score": round(c.score, 4),
+            }
+            for c in item.runners_up
+        ],
+    }

@@ -1,0 +1,268 @@
+"""Resolve mentions to places, using the whole article as context.
+
+Each mention gets the gazetteer's ranked candidates. Then the article pulls ambiguous
+names towards itself: a candidate gains when it lies in a country the article names,
+when it is near the places the other mentions resolve to, when the article names the
+same place elsewhere, and when the next words name its container ("Paris, Texas"). Two
+passes let confident mentions settle the doubtful ones. Weak mentions (common words,
+sentence starts, acronyms, speakers) survive only with that support.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from shapely.geometry.base import BaseGeometry
+
+from geo.gazetteer import Gazetteer
+from geo.places import Candidate, Place
+from geo.recognise import Mention
+
+COUNTRY_BONUS = 0.3  # × the share of the article's country mentions
+NEAR_BONUS = 0.35  # × exp(-km / NEAR_KM) to the nearest other resolved place
+NEAR_KM = 250.0
+SAME_PLACE_BONUS = 0.25  # the article names this very place elsewhere
+CONTAINER_BONUS = 0.5  # "Paris, Texas"
+NOTABLE = 0.75  # importance above which a weak mention needs no support
+SUPPORT_KM = 600.0
+SUPPORT_SHARE = 0.1  # a country with at least this share of the article's country evidence
+PRECISION = {
+    "country": "country", "region": "region", "border": "border", "river": "river",
+    "continent": "region", "lake": "region", "sea": "region", "physical_region": "region",
+    "mountain": "exact",
+}  # fmt: skip
+
+
+@dataclass
+class Resolved:
+    """A mention resolved to a place, with its geometry, precision, confidence and why."""
+
+    mention: Mention
+    place: Place
+    score: float
+    confidence: float
+    reason: str
+    runners_up: list[Candidate] = field(default_factory=list)
+    geometry: BaseGeometry | None = None  # set when a spatial phrase refines the place
+    precision: str = ""
+    spatial: str | None = None  # the spatial phrase applied, e.g. "north of Chernobyl"
+
+    @property
+    def role(self) -> str:
+        return self.mention.role
+
+    @property
+    def shape(self) -> BaseGeometry:
+        return self.geometry if self.geometry is not None else self.place.geometry
+
+    @property
+    def point(self) -> tuple[float, float]:
+        if self.geometry is not None:
+            point = (
+                self.geometry.representative_point() if self.geometry.geom_type != "Point" else self.geometry
+            )
+            return (point.y, point.x)
+        return self.place.point
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle km (a fast sphere, for ranking; reported distances are geodesic)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def precision_of(place: Place) -> str:
+    return PRECISION.get(place.kind, "exact")
+
+
+@dataclass
+class _Entry:
+    mention: Mention
+    candidates: list[Candidate]
+    scores: list[float]
+    best: int = 0
+    support: list[str] = field(default_factory=list)
+
+
+def resolve_mentions(mentions: Sequence[Mention], gazetteer: Gazetteer, *, limit: int = 8) -> list[Resolved]:
+    """Resolve every mention; drop those that turn out not to be places."""
+    entries = []
+    for mention in mentions:
+        candidates = gazetteer.lookup(
+            mention.text, kind=mention.kind_hint, country=mention.country_hint, limit=limit
+        )
+        if candidates:
+            entries.append(_Entry(mention, candidates, [c.score for c in candidates]))
+    by_span = {(e.mention.start, e.mention.end): e for e in entries}
+    for _ in range(2):
+        context = _Context(entries)
+        for i, entry in enumerate(entries):
+            container = by_span.get(entry.mention.container) if entry.mention.container else None
+            entry.scores = [_context_score(c, i, context, container) for c in entry.candidates]
+            entry.best = max(range(len(entry.scores)), key=lambda k: (entry.scores[k], -k))
+    context = _Context(entries)
+    resolved = []
+    for i, entry in enumerate(entries):
+        result = _decide(entry, i, context)
+        if result is not None:
+            resolved.append(result)
+    return resolved
+
+
+class _Context:
+    """What the article as a whole says: its countries and its confidently placed mentions."""
+
+    def __init__(self, entries: list[_Entry]) -> None:
+        self.entries = entries
+        self.contributions = [_country_contribution(e) for e in entries]
+        self.countries: Counter[str] = Counter()
+        for contribution in self.contributions:
+            self.countries.update(contribution)
+        self.anchors = [(i, e.candidates[e.best].place) for i, e in enumerate(entries) if _is_anchor(e)]
+        # Only firm mentions count: a repeated common word must not support itself.
+        self.chosen = Counter(e.candidates[e.best].place.id for e in entries if not e.mention.weak)
+
+    def country_share(self, i: int, code: str) -> float:
+        """The share of the article's country evidence for ``code``, leaving mention i out."""
+        own = self.contributions[i]
+        total = sum(self.countries.values()) - sum(own.values())
+        return (self.countries.get(code, 0.0) - own.get(code, 0.0)) / total if total > 0 else 0.0
+
+    def others(self, i: int, place: Place) -> list[Place]:
+        return [p for j, p in self.anchors if j != i and p.id != place.id]
+
+    def named_elsewhere(self, i: int, place: Place) -> bool:
+        entry = self.entries[i]
+        own = 1 if not entry.mention.weak and entry.candidates[entry.best].place.id == place.id else 0
+        return self.chosen.get(place.id, 0) - own > 0
+
+
+def _country_contribution(entry: _Entry) -> dict[str, float]:
+    place = entry.candidates[entry.best].place
+    if place.kind == "country" and place.country:
+        return {place.country: 0.5 if entry.mention.role == "actor" or _is_adjective(entry) else 1.0}
+    if place.country and not entry.mention.weak:
+        return {place.country: 0.5}
+    return {}
+
+
+def _is_adjective(entry: _Entry) -> bool:
+    return entry.candidates[entry.best].match == "adjective"
+
+
+def _is_anchor(entry: _Entry) -> bool:
+    """A mention confident enough to pull others: not weak, and a clear winner."""
+    place = entry.candidates[entry.best].place
+    if entry.mention.weak and place.importance < NOTABLE:
+        return False
+    if place.kind in ("continent", "country", "border", "river", "sea"):
+        return False  # too large to say where the article is
+    ranked = sorted(entry.scores, reverse=True)
+    return len(ranked) == 1 or ranked[0] - ranked[1] >= 0.1
+
+
+def _context_score(candidate: Candidate, i: int, context: _Context, container: _Entry | None) -> float:
+    place = candidate.place
+    score = candidate.score
+    codes = [c for c in (place.countries or (place.country,)) if c]
+    score += COUNTRY_BONUS * max([context.country_share(i, c) for c in codes] or [0.0])
+    others = context.others(i, place)
+    if others and place.kind not in ("country", "continent", "border"):
+        nearest = min(_km(place.point, p.point) for p in others)
+        score += NEAR_BONUS * math.exp(-nearest / NEAR_KM)
+    if context.named_elsewhere(i, place):
+        score += SAME_PLACE_BONUS
+    if container is not None:
+        holder = container.candidates[container.best].place
+        if _contains(holder, place):
+            score += CONTAINER_BONUS
+    return score
+
+
+def _contains(holder: Place, place: Place) -> bool:
+    if holder.kind == "country":
+        return place.country == holder.country
+    if holder.kind == "region":
+        return place.admin1 == holder.name or (
+            place.country == holder.country and holder.geometry.covers(place.geometry.representative_point())
+        )
+    return False
+
+
+def _decide(entry: _Entry, i: int, context: _Context) -> Resolved | None:
+    mention = entry.mention
+    order = sorted(range(len(entry.candidates)), key=lambda k: (-entry.scores[k], k))
+    best = entry.candidates[order[0]]
+    place = best.place
+    supported, support_reason = _support(place, i, context)
+    user = place.source == "user"
+    if "acronym" in mention.cues and place.kind != "country" and not user:
+        return None
+    if "speaker" in mention.cues and place.kind not in ("country", "capital", "continent") and not user:
+        return None
+    if mention.weak and place.importance < NOTABLE and not supported and not user:
+        return None
+    # A small place far from everything else the article names is a misreading
+    # ("Iskander missiles" is not the town in Uzbekistan).
+    if place.importance < 0.6 and context.others(i, place) and not supported and not user:
+        return None
+    if best.match == "adjective" and place.kind == "country":
+        mention.role = "actor"
+    top = entry.scores[order[0]]
+    runner = entry.scores[order[1]] if len(order) > 1 else None
+    confidence = 0.97 if runner is None else 1.0 / (1.0 + math.exp(-8.0 * (top - runner)))
+    if mention.weak:
+        confidence *= 0.8
+    return Resolved(
+        mention=mention,
+        place=place,
+        score=top,
+        confidence=round(confidence, 3),
+        reason=_reason(entry, order, support_reason),
+        runners_up=[entry.candidates[k] for k in order[1:4]],
+        precision=precision_of(place),
+    )
+
+
+def _support(place: Place, i: int, context: _Context) -> tuple[bool, str]:
+    others = context.others(i, place) if place.kind not in ("country", "continent", "border") else []
+    if context.named_elsewhere(i, place):
+        return True, "the article names this place elsewhere"
+    if others:
+        nearest = min(others, key=lambda p: _km(place.point, p.point))
+        km = _km(place.point, nearest.point)
+        if km <= SUPPORT_KM:
+            return True, f"nearest to the other places in this article ({nearest.name}, {km:,.0f} km)"
+    for code in place.countries or (place.country,):
+        if code and place.kind != "country" and context.country_share(i, code) >= SUPPORT_SHARE:
+            return True, f"in a country this article names ({code})"
+    return False, ""
+
+
+def _reason(entry: _Entry, order: list[int], support_reason: str) -> str:
+    best = entry.candidates[order[0]]
+    place = best.place
+    prefix = ""
+    if entry.mention.kind_hint:
+        prefix = f"named as a {entry.mention.kind_hint}; "
+    if place.source == "user":
+        return prefix + "user addition"
+    if len(order) == 1:
+        return prefix + "the only place with this name"
+    runner = entry.candidates[order[1]].place
+    gazetteer_first = entry.candidates[0].place
+    if gazetteer_first.id != place.id:
+        return prefix + (support_reason or "context of this article")
+    if place.kind == "country" and runner.kind in ("capital", "city", "town", "village"):
+        return prefix + "country beats town of the same name"
+    if best.match == "primary" and entry.candidates[order[1]].match != "primary":
+        return prefix + f"exact name beats the alternate name of {runner.name}"
+    if support_reason and entry.scores[order[0]] - best.score > 0.05:
+        return prefix + support_reason
+    if place.population:
+        return prefix + f"most populous place with this name ({place.population:,})"
+    return prefix + f"most prominent place with this name ({place.kind})"
