@@ -190,6 +190,53 @@ def reverse(ctx, lat, lon, fmt):
     click.echo(f"{result.label()}{distance}")
 
 
+@main.command()
+@click.argument("source", type=click.File("rb"))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def parse(ctx, source, fmt):
+    """Find and resolve every place SOURCE mentions (a text file, or - for stdin)."""
+    from geo.geoparse import Geoparser, check_text, to_record
+
+    text = check_text(source.read())
+    records = [to_record(r) for r in Geoparser(_open(ctx)).parse(text)]
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    if not records:
+        click.echo("No places found.", err=True)
+        return
+    click.echo(f"{'span':>11}  {'text':<24} {'role':<8} {'place id':<22} {'name':<22} {'kind':<8} "
+               f"{'lat':>8} {'lon':>9} {'precision':<9} {'conf':>5}  reason")  # fmt: skip
+    for r in records:
+        click.echo(
+            f"{r['start']:>5}-{r['end']:<5}  {r['text'][:24]:<24} {r['role']:<8} {r['place_id'][:22]:<22} "
+            f"{r['name'][:22]:<22} {r['kind'][:8]:<8} {r['lat']:>8.3f} {r['lon']:>9.3f} {r['precision']:<9} "
+            f"{r['confidence']:>5.2f}  {r['reason']}{'; ' + r['spatial'] if r['spatial'] else ''}"
+        )
+
+
+@main.command("eval")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--limit", type=int, help="Only the first N documents.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "both"]), default="both", show_default=True
+)
+@click.pass_context
+@_fail_cleanly
+def eval_command(ctx, path, limit, fmt):
+    """Measure the geoparser on an annotated JSON Lines file (see ../shared/eval/README.md)."""
+    from geo.evaluate import evaluate, read_documents, report_table
+    from geo.geoparse import Geoparser
+
+    report = evaluate(read_documents(path), Geoparser(_open(ctx)), limit=limit)
+    if fmt in ("json", "both"):
+        click.echo(json.dumps(report, indent=2))
+    if fmt in ("table", "both"):
+        click.echo(report_table(path.name, report))
+
+
 @main.group()
 def gazetteer():
     """Build the index, look names up, and manage your own places."""

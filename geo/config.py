@@ -39,6 +39,14 @@ def country_names_file() -> Path:
     return _CHECKOUT_GAZETTEER / "country_names.tsv"
 
 
+def region_names_file() -> Path:
+    """The table of region and city abbreviations newspapers use (Kan., Ont., D.C.)."""
+    packaged = resources.files("geo") / "data" / "region_names.tsv"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return _CHECKOUT_GAZETTEER / "region_names.tsv"
+
+
 def data_dir() -> Path:
     """The folder holding user data (gazetteer additions)."""
     env = os.environ.get(DATA_DIR_ENV)

@@ -152,6 +152,11 @@ class Gazetteer:
         """True if some place (built-in or yours) has this normalised name. Fast."""
         return self.index.contains_name(norm) or bool(self.user_places.lookup(norm))
 
+    def is_major(self, name: str) -> bool:
+        """True if the name's best match is a country, continent or first-level region."""
+        best = self.best(name)
+        return best is not None and best.place.kind in ("country", "continent", "region")
+
     def adjective_country(self, word: str) -> str | None:
         """The country an adjective or demonym names: "Belarusian" -> "BY"."""
         for candidate in self.lookup(word, kind="country", limit=3):

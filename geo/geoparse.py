@@ -31,7 +31,8 @@ class Geoparser:
 
     def __post_init__(self) -> None:
         if self.recogniser is None:
-            self.recogniser = Recogniser(self.gazetteer.knows, self.gazetteer.adjective_country)
+            gaz = self.gazetteer
+            self.recogniser = Recogniser(gaz.knows, gaz.adjective_country, gaz.is_major)
 
     def recognise(self, text: str) -> list[Mention]:
         return self.recogniser(check_text(text))

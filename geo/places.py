@@ -19,10 +19,10 @@ POPULATED_KINDS = ("capital", "city", "town", "village")
 BUILTIN_KINDS = (
     *POPULATED_KINDS,
     "country", "region", "continent", "river", "lake", "sea", "border",
-    "physical_region", "mountain",
+    "physical_region", "mountain", "district",
 )  # fmt: skip
 USER_ONLY_KINDS = (
-    "airport", "base", "bridge", "building", "checkpoint", "dam", "district", "facility",
+    "airport", "base", "bridge", "building", "checkpoint", "dam", "facility",
     "island", "neighbourhood", "port", "power_plant", "railway_station", "road", "settlement",
     "site",
 )  # fmt: skip

@@ -16,227 +16,34 @@ needs none.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from geo.lexicon import (
+    CONNECTORS,
+    FUNCTION_WORDS,
+    KIND_AFTER,
+    KIND_BEFORE,
+    KIND_OF,
+    NAME_ABBREVIATIONS,
+    SPEECH_VERBS,
+    TEMPORAL,
+    TITLES,
+)  # fmt: skip
 from geo.names import normalise
 
 # Acronyms with dots (U.S.), words with inner apostrophes and hyphens but not a
 # possessive 's (Russia's -> Russia ' s), numbers, and single punctuation marks.
+# Acronyms with dots (U.S.), words with inner apostrophes and hyphens but not a
+# possessive 's (Russia's -> Russia ' s), numbers, and single punctuation marks.
 TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-](?![sS]\b)[^\W\d_]+)*|\d+(?:[.,]\d+)*|\S")
+CONTRACTION_RE = re.compile(r"['’](?:ve|ll|re|d|m|t)$", re.I)
 SENTENCE_END = set(".!?…\n")
 OPENERS = set("\"“‘'([«—–-:•*")
-CONNECTORS = {"of", "de", "la", "le", "les", "del", "della", "da", "do", "dos", "das", "du", "upon",
-              "on", "am", "an", "der", "den", "al", "el", "sur", "y", "and", "the", "van", "von", "na"}  # fmt: skip
-# Words that name a person's role: the capitalised words after them are a person.
-TITLES = {
-    "president", "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sen", "senator", "rep",
-    "representative", "gov", "governor", "gen", "general", "col", "colonel", "capt", "captain",
-    "lt", "lieutenant", "sgt", "sergeant", "maj", "major", "adm", "admiral", "minister",
-    "premier", "chancellor", "secretary", "ambassador", "envoy", "spokesman", "spokeswoman",
-    "spokesperson", "king", "queen", "prince", "princess", "pope", "sheikh", "sir", "lady",
-    "lord", "judge", "justice", "mayor", "commander", "chief", "officer", "patriarch",
-    "bishop", "rev", "reverend", "father", "coach", "director", "leader", "chairman",
-    "chairwoman", "ceo", "deputy", "mp", "mep", "jr", "sr", "st.",
-}  # fmt: skip
-SPEECH_VERBS = {"said", "says", "told", "added", "wrote", "tweeted", "warned", "stated",
-                "argued", "claimed", "insisted", "explained", "noted", "asked", "replied"}  # fmt: skip
-TEMPORAL = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-    "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
-    "oct", "nov", "dec", "christmas", "easter", "ramadan", "today", "tonight", "yesterday",
-}  # fmt: skip
-# English function words: never a place name on their own ("A" is a village in Norway).
-FUNCTION_WORDS = set(
-    [
-        "a",
-        "about",
-        "above",
-        "across",
-        "after",
-        "against",
-        "all",
-        "along",
-        "also",
-        "although",
-        "am",
-        "among",
-        "an",
-        "and",
-        "another",
-        "any",
-        "are",
-        "around",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "beneath",
-        "beside",
-        "besides",
-        "between",
-        "beyond",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "despite",
-        "did",
-        "do",
-        "does",
-        "down",
-        "during",
-        "each",
-        "either",
-        "every",
-        "few",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "however",
-        "i",
-        "if",
-        "in",
-        "inside",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "least",
-        "less",
-        "many",
-        "me",
-        "might",
-        "more",
-        "most",
-        "much",
-        "must",
-        "my",
-        "near",
-        "neither",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "one",
-        "only",
-        "onto",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "out",
-        "outside",
-        "over",
-        "own",
-        "per",
-        "perhaps",
-        "same",
-        "she",
-        "should",
-        "since",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "though",
-        "through",
-        "throughout",
-        "thus",
-        "till",
-        "to",
-        "too",
-        "toward",
-        "towards",
-        "under",
-        "unless",
-        "until",
-        "up",
-        "upon",
-        "us",
-        "very",
-        "via",
-        "was",
-        "we",
-        "were",
-        "what",
-        "whatever",
-        "when",
-        "whenever",
-        "where",
-        "whereas",
-        "wherever",
-        "whether",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "within",
-        "without",
-        "would",
-        "yet",
-        "you",
-        "your",
-        "yours",
-        "according",
-        "meanwhile",
-        "initially",
-        "later",
-        "earlier",
-        "still",
-        "already",
-    ]
-)
-# Lower-case words that join a name to its kind: "the Pripyat river", "river Pripyat".
-KIND_AFTER = {
-    "river": "river", "oblast": "region", "region": "region", "province": "region",
-    "border": "border", "frontier": "border", "lake": "lake", "sea": "sea", "county": "region",
-    "state": "region", "governorate": "region", "voblast": "region", "krai": "region",
-    "mountains": "mountain", "valley": "physical_region", "desert": "physical_region",
-    "peninsula": "physical_region", "island": "physical_region", "islands": "physical_region",
-}  # fmt: skip
-KIND_BEFORE = {"river": "river", "lake": "lake", "mount": "mountain", "mt": "mountain"}
-KIND_OF = {"city": "city", "town": "city", "village": "city", "capital": "capital", "port": "city",
-           "region": "region", "province": "region", "oblast": "region", "state": "region"}  # fmt: skip
 MAX_WORDS = 6
-COMMON_ZIPF = 3.0  # words at least this frequent in English are "common words"
+COMMON_ZIPF = 3.0  # at a sentence start, words this frequent in English are suspect
+COMMON_ZIPF_MID = 4.5  # mid-sentence
 
 
 @dataclass(frozen=True)
@@ -245,7 +52,7 @@ class Token:
     start: int
     end: int
     capitalised: bool
-    acronym: bool
+    acronym: bool  # NATO, UN, S.C.; not a dateline in capitals (CHARLESTON)
     sentence_start: bool
 
     @property
@@ -265,6 +72,7 @@ class Mention:
     role: str = "location"  # or "actor": "Ukrainian officials"
     cues: tuple[str, ...] = ()  # weak evidence the resolver must weigh
     container: tuple[int, int] | None = None  # "Gomel, Belarus": the span of Belarus
+    contained: bool = False  # this mention is the "Belarus" of "Gomel, Belarus"
 
     @property
     def weak(self) -> bool:
@@ -272,7 +80,7 @@ class Mention:
 
 
 def tokenise(text: str) -> list[Token]:
-    tokens = []
+    tokens: list[Token] = []
     previous_end = 0
     sentence_start = True
     for match in TOKEN_RE.finditer(text):
@@ -282,22 +90,26 @@ def tokenise(text: str) -> list[Token]:
             sentence_start = True
         first = chunk[0]
         is_word = first.isalpha()
+        letters = chunk.replace(".", "")
         tokens.append(
             Token(
                 chunk, match.start(), match.end(),
                 capitalised=is_word and first.isupper(),
-                acronym=is_word and len(chunk) > 1 and chunk.replace(".", "").isupper(),
+                acronym=is_word and len(letters) > 1 and letters.isupper() and (len(letters) <= 4 or "." in chunk),
                 sentence_start=sentence_start and is_word,
             )
         )  # fmt: skip
         if is_word or first.isdigit():
             sentence_start = False
-        elif chunk in SENTENCE_END:
+        elif chunk in SENTENCE_END and not (tokens[-2:-1] and _abbreviation(tokens[-2])):
             sentence_start = True
-        elif chunk in OPENERS:
-            pass  # an opening quote or bracket keeps a sentence start
         previous_end = match.end()
     return tokens
+
+
+def _abbreviation(token: Token) -> bool:
+    """A word the next full stop belongs to (Mr., St., Ga.), so no sentence ends there."""
+    return token.word and (len(token.text) <= 4 and token.text[0].isupper() or token.acronym)
 
 
 @lru_cache(maxsize=1)
@@ -316,40 +128,67 @@ def zipf(word: str) -> float:
 
 @dataclass
 class Recogniser:
-    """Finds place mentions; ``known`` says whether a normalised name is in the gazetteer."""
+    """Finds place mentions.
+
+    ``known(norm)`` says whether a normalised name is in the gazetteer; ``strong(text)``
+    whether a name is a country or first-level region (kept inside organisation names:
+    "Texas Department of Health"); ``adjective_country(word)`` maps "Belarusian" to "BY".
+    """
 
     known: Callable[[str], bool]
     adjective_country: Callable[[str], str | None] = field(default=lambda text: None)
+    strong: Callable[[str], bool] = field(default=lambda text: False)
 
     def __call__(self, text: str) -> list[Mention]:
         return self.recognise(text)
 
     def recognise(self, text: str) -> list[Mention]:
         tokens = tokenise(text)
+        people = self._people(text, tokens)
+        # Words this text also writes in lower case are common words here ("City Council").
+        lowercase = {t.text for t in tokens if t.word and t.text.islower()}
         mentions: list[Mention] = []
-        i = 0
-        n = len(tokens)
+        i, n = 0, len(tokens)
         while i < n:
             token = tokens[i]
             if not (token.capitalised or token.text.lower() in KIND_BEFORE):
                 i += 1
                 continue
             if _is_title(token):
-                i = _skip_person(tokens, i + 1)
+                i = _skip_run(tokens, i + 1)
                 continue
             found = self._longest_match(text, tokens, i)
             if found is None:
-                i = _skip_unknown_run(tokens, i)
+                i = _skip_run(tokens, i + 1)
                 continue
-            j, kind = found  # tokens[i:j] are the mention
-            mention = self._mention(text, tokens, i, j, kind)
-            if mention is not None:
-                mentions.append(mention)
-                i = j
-            else:
-                i = _skip_unknown_run(tokens, i)
+            if found[0] == i + 1 and _never_a_place(token, people):
+                i += 1  # "In Columbus": the next word may still be a place
+                continue
+            mention = self._mention(text, tokens, i, *found, lowercase)
+            if mention is None:
+                i = _skip_run(tokens, i + 1)
+                continue
+            mentions.append(mention)
+            i = found[0]
         _link_containers(text, mentions)
         return mentions
+
+    def _people(self, text: str, tokens: list[Token]) -> set[str]:
+        """Words that are part of a person's name somewhere in the text ("Mr Jones",
+        "Tom Jones said"), so that "Jones" alone later is not the village of Jones."""
+        people: set[str] = set()
+        for i, token in enumerate(tokens):
+            if _is_title(token):
+                k = i + 1
+                while k < len(tokens) and tokens[k].capitalised and not tokens[k].acronym:
+                    people.add(tokens[k].text)
+                    k += 1
+            elif i + 1 < len(tokens) and _name_pair(token, tokens[i + 1]) and not token.sentence_start:
+                # A first name the gazetteer does not know, then a surname: "Tom Jones".
+                pair = f"{token.text} {tokens[i + 1].text}"
+                if not self.known(normalise(token.text)) and not self.known(normalise(pair)):
+                    people.add(tokens[i + 1].text)
+        return {p for p in people if not self.strong(p)}
 
     def _longest_match(self, text: str, tokens: list[Token], i: int) -> tuple[int, str | None] | None:
         """The end of the longest known name starting at token i, with its kind hint."""
@@ -375,48 +214,51 @@ class Recogniser:
                 return j, kind
         return None
 
-    def _mention(self, text: str, tokens: list[Token], i: int, j: int, kind: str | None) -> Mention | None:
+    def _mention(
+        self, text: str, tokens: list[Token], i: int, j: int, kind: str | None, lowercase: set[str]
+    ) -> Mention | None:
         first, last = tokens[i], tokens[j - 1]
-        words = [t for t in tokens[i:j] if t.word]
+        surface = text[first.start : last.end]
+        single = j - i == 1
         lower = first.text.lower()
-        if j - i == 1 and (
-            lower in TEMPORAL or (lower in FUNCTION_WORDS and not first.acronym) or len(first.text) == 1
-        ):
-            return None
         before = tokens[i - 1] if i > 0 else None
         after = tokens[j] if j < len(tokens) else None
         if before is not None and _is_title(before):
-            return None  # "president Zelensky", "Mr Kharkiv"
-        # A capitalised word right before or after, not part of the name: a person or
-        # an organisation (Vladimir Putin, Linda Thomas-Greenfield, Kyiv Post).
+            return None  # "president Zelensky"
+        # A capitalised word right before, not a place: a first name (Michael Jordan).
         if (
             before is not None
+            and _adjacent(before, first)
             and before.capitalised
-            and before.end == first.start - 1
-            and not first.sentence_start
+            and not before.acronym
+            and not (
+                before.sentence_start
+                and (before.text.lower() in FUNCTION_WORDS or zipf(before.text) >= COMMON_ZIPF)
+            )
+            and not self.known(normalise(before.text))
         ):
-            if not _is_title(before) and not self.known(normalise(before.text)):
-                return None
-        if after is not None and after.capitalised and after.start == last.end + 1:
-            if _is_title(after):
-                return Mention(first.start, last.end, text[first.start : last.end], role="actor", cues=())
-            if not self.known(normalise(after.text)) and after.text.lower() not in KIND_AFTER:
+            return None
+        if after is not None and _adjacent(last, after) and after.capitalised:
+            if _is_title(after):  # "Russian President", "US Ambassador"
+                return Mention(first.start, last.end, surface, role="actor")
+            unknown = not self.known(normalise(after.text)) and after.text.lower() not in KIND_AFTER
+            # ... a word after that is not a place: a surname or an organisation (Vladimir
+            # Putin, Kyiv Post), except after a country or state (Texas Department of Health).
+            if unknown and not self.strong(surface):
                 return None
         cues = []
-        if first.sentence_start and len(words) == 1 and zipf(lower) >= COMMON_ZIPF:
-            cues.append("sentence start")
-        elif len(words) == 1 and not first.acronym and zipf(lower) >= 4.0:
-            cues.append("common word")
         if first.acronym:
             cues.append("acronym")
+        elif single and first.sentence_start and zipf(lower) >= COMMON_ZIPF:
+            cues.append("sentence start")
+        elif single and (lower in lowercase or zipf(lower) >= COMMON_ZIPF_MID):
+            cues.append("common word")
         if after is not None and after.text.lower() in SPEECH_VERBS:
             cues.append("speaker")
         country_hint = None
         if kind is None and before is not None and before.text.lower() == "of" and i >= 2:
             kind, country_hint = self._kind_of(tokens, i - 2)
-        return Mention(
-            first.start, last.end, text[first.start : last.end], kind, country_hint, cues=tuple(cues)
-        )
+        return Mention(first.start, last.end, surface, kind, country_hint, cues=tuple(cues))
 
     def _kind_of(self, tokens: list[Token], k: int) -> tuple[str | None, str | None]:
         """ "the southern Belarusian city of Gomel": kind city, country BY."""
@@ -429,38 +271,51 @@ class Recogniser:
         return KIND_OF[word], country
 
 
+def _never_a_place(token: Token, people: set[str]) -> bool:
+    """Words that are not place names on their own, whatever the gazetteer says."""
+    lower = token.text.lower()
+    return (
+        lower in TEMPORAL
+        or (lower in FUNCTION_WORDS and not token.acronym)
+        or len(token.text) == 1
+        or bool(CONTRACTION_RE.search(token.text))
+        or token.text in people
+    )
+
+
+def _adjacent(a: Token, b: Token) -> bool:
+    return b.start == a.end + 1
+
+
+def _name_pair(a: Token, b: Token) -> bool:
+    return a.capitalised and b.capitalised and _adjacent(a, b) and not a.acronym and not b.acronym
+
+
 def _is_title(token: Token) -> bool:
     return token.text.lower().rstrip(".") in TITLES
 
 
 def _contiguous(text: str, tokens: list[Token], i: int, j: int) -> bool:
-    """No punctuation between tokens i..j-1 (spaces only)."""
-    return all(tokens[k].word for k in range(i, j)) and all(
-        not text[tokens[k].end : tokens[k + 1].start].strip() for k in range(i, j - 1)
-    )
+    """Only spaces between tokens i..j-1, or the full stops of an abbreviation (Ga.)."""
+    if not all(tokens[k].word for k in range(i, j)):
+        return False
+    for k in range(i, j - 1):
+        gap = text[tokens[k].end : tokens[k + 1].start]
+        if gap.strip() and not (gap.strip() == "." and tokens[k].text in NAME_ABBREVIATIONS):
+            return False
+    return True
 
 
-def _skip_person(tokens: list[Token], i: int) -> int:
-    """Skip the capitalised words of a name after a title."""
-    while i < len(tokens) and tokens[i].capitalised:
-        i += 1
-    return i
-
-
-def _skip_unknown_run(tokens: list[Token], i: int) -> int:
-    """Skip a run of capitalised words the gazetteer does not know as a whole."""
-    i += 1
+def _skip_run(tokens: list[Token], i: int) -> int:
+    """Skip the rest of a run of capitalised words (a name the gazetteer does not know)."""
     while i < len(tokens) and tokens[i].capitalised and tokens[i].start == tokens[i - 1].end + 1:
         i += 1
     return i
 
 
 def _link_containers(text: str, mentions: list[Mention]) -> None:
-    """ "Gomel, Belarus" / "Springfield, Ill.": the second names where the first is."""
+    """ "Gomel, Belarus" / "Columbia, S.C.": the second names where the first is."""
     for first, second in zip(mentions, mentions[1:], strict=False):
         if text[first.end : second.start] in (", ", ","):
             first.container = (second.start, second.end)
-
-
-def mentions_table(mentions: Iterable[Mention]) -> list[tuple[int, int, str]]:
-    return [(m.start, m.end, m.text) for m in mentions]
+            second.contained = True

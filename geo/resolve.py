@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from shapely.geometry.base import BaseGeometry
 
 from geo.gazetteer import Gazetteer
+from geo.names import normalise
 from geo.places import Candidate, Place
 from geo.recognise import Mention
 
@@ -26,7 +27,9 @@ NEAR_BONUS = 0.35  # × exp(-km / NEAR_KM) to the nearest other resolved place
 NEAR_KM = 250.0
 SAME_PLACE_BONUS = 0.25  # the article names this very place elsewhere
 CONTAINER_BONUS = 0.5  # "Paris, Texas"
-NOTABLE = 0.75  # importance above which a weak mention needs no support
+NOTABLE = 0.7  # importance from which a weak mention needs no support (states, cities of 400,000)
+TINY = 0.47  # importance below which (villages under about 5,000) a place needs a neighbour
+TINY_KM = 150.0  # ... this close
 SUPPORT_KM = 600.0
 SUPPORT_SHARE = 0.1  # a country with at least this share of the article's country evidence
 PRECISION = {
@@ -88,8 +91,11 @@ class _Entry:
     support: list[str] = field(default_factory=list)
 
 
-def resolve_mentions(mentions: Sequence[Mention], gazetteer: Gazetteer, *, limit: int = 8) -> list[Resolved]:
-    """Resolve every mention; drop those that turn out not to be places."""
+def resolve_mentions(
+    mentions: Sequence[Mention], gazetteer: Gazetteer, *, limit: int = 8, keep_all: bool = False
+) -> list[Resolved]:
+    """Resolve every mention; drop those that turn out not to be places (unless
+    ``keep_all``: the spans are known to be places, as in an evaluation with gold spans)."""
     entries = []
     for mention in mentions:
         candidates = gazetteer.lookup(
@@ -107,7 +113,7 @@ def resolve_mentions(mentions: Sequence[Mention], gazetteer: Gazetteer, *, limit
     context = _Context(entries)
     resolved = []
     for i, entry in enumerate(entries):
-        result = _decide(entry, i, context)
+        result = _decide(entry, i, context, keep_all)
         if result is not None:
             resolved.append(result)
     return resolved
@@ -118,9 +124,15 @@ class _Context:
 
     def __init__(self, entries: list[_Entry]) -> None:
         self.entries = entries
-        self.contributions = [_country_contribution(e) for e in entries]
+        self.by_span = {(e.mention.start, e.mention.end): e for e in entries}
+        # Country evidence per surface form: a name repeated five times must not
+        # vote for its own country five times.
+        self.surfaces = [normalise(e.mention.text) for e in entries]
+        self.by_surface: dict[str, Counter[str]] = {}
+        for surface, entry in zip(self.surfaces, entries, strict=True):
+            self.by_surface.setdefault(surface, Counter()).update(_country_contribution(entry))
         self.countries: Counter[str] = Counter()
-        for contribution in self.contributions:
+        for contribution in self.by_surface.values():
             self.countries.update(contribution)
         self.anchors = [(i, e.candidates[e.best].place) for i, e in enumerate(entries) if _is_anchor(e)]
         # Only firm mentions count: a repeated common word must not support itself.
@@ -128,9 +140,15 @@ class _Context:
 
     def country_share(self, i: int, code: str) -> float:
         """The share of the article's country evidence for ``code``, leaving mention i out."""
-        own = self.contributions[i]
+        own = self.by_surface[self.surfaces[i]]
         total = sum(self.countries.values()) - sum(own.values())
         return (self.countries.get(code, 0.0) - own.get(code, 0.0)) / total if total > 0 else 0.0
+
+    def container_of(self, entry: _Entry) -> Place | None:
+        if entry.mention.container is None:
+            return None
+        holder = self.by_span.get(entry.mention.container)
+        return holder.candidates[holder.best].place if holder is not None else None
 
     def others(self, i: int, place: Place) -> list[Place]:
         return [p for j, p in self.anchors if j != i and p.id != place.id]
@@ -193,19 +211,23 @@ def _contains(holder: Place, place: Place) -> bool:
     return False
 
 
-def _decide(entry: _Entry, i: int, context: _Context) -> Resolved | None:
+def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) -> Resolved | None:
     mention = entry.mention
     order = sorted(range(len(entry.candidates)), key=lambda k: (-entry.scores[k], k))
     best = entry.candidates[order[0]]
     place = best.place
-    supported, support_reason = _support(place, i, context)
-    user = place.source == "user"
+    supported, support_reason = _support(place, i, context, entry)
+    user = place.source == "user" or keep_all
     if "acronym" in mention.cues and place.kind != "country" and not user:
-        return None
+        # "UN", "PA": not places; "Columbia, S.C.": a state after its town is.
+        if not (place.kind in ("region", "district") and (mention.contained or "." in mention.text)):
+            return None
     if "speaker" in mention.cues and place.kind not in ("country", "capital", "continent") and not user:
         return None
-    if mention.weak and place.importance < NOTABLE and not supported and not user:
-        return None
+    if mention.weak and not user and not supported.nearby and not _notable(place, supported):
+        return None  # "West", "City", "Republican": common words that also name a place
+    if place.importance < TINY and not user and not (supported.nearby and supported.km <= TINY_KM):
+        return None  # a surname that is also a village somewhere (Jones, Clark)
     # A small place far from everything else the article names is a misreading
     # ("Iskander missiles" is not the town in Uzbekistan).
     if place.importance < 0.6 and context.others(i, place) and not supported and not user:
@@ -228,19 +250,51 @@ def _decide(entry: _Entry, i: int, context: _Context) -> Resolved | None:
     )
 
 
-def _support(place: Place, i: int, context: _Context) -> tuple[bool, str]:
-    others = context.others(i, place) if place.kind not in ("country", "continent", "border") else []
+@dataclass
+class _Support:
+    """Evidence from the rest of the article that a place is the one meant."""
+
+    reason: str = ""
+    nearby: bool = False  # close to another place, named elsewhere, or in its container
+    km: float = 0.0  # how close, when it is a neighbour
+
+    def __bool__(self) -> bool:
+        return bool(self.reason)
+
+
+def _notable(place: Place, support: _Support) -> bool:
+    """Prominent enough to keep on its own: a country, a capital, a big city; a state or
+    province only in a country the article is about."""
+    if place.kind in ("country", "continent", "capital"):
+        return True
+    if place.kind == "region":
+        return bool(support)
+    return place.population is not None and place.importance >= NOTABLE
+
+
+def _support(place: Place, i: int, context: _Context, entry: _Entry) -> tuple[_Support, str]:
+    support = _find_support(place, i, context, entry)
+    return support, support.reason
+
+
+def _find_support(place: Place, i: int, context: _Context, entry: _Entry) -> _Support:
     if context.named_elsewhere(i, place):
-        return True, "the article names this place elsewhere"
+        return _Support("the article names this place elsewhere", nearby=True)
+    container = context.container_of(entry)
+    if container is not None and _contains(container, place):
+        return _Support(f"in {container.name}, named right after it", nearby=True)
+    others = context.others(i, place) if place.kind not in ("country", "continent", "border") else []
     if others:
         nearest = min(others, key=lambda p: _km(place.point, p.point))
         km = _km(place.point, nearest.point)
         if km <= SUPPORT_KM:
-            return True, f"nearest to the other places in this article ({nearest.name}, {km:,.0f} km)"
+            return _Support(
+                f"nearest to the other places in this article ({nearest.name}, {km:,.0f} km)", True, km
+            )
     for code in place.countries or (place.country,):
         if code and place.kind != "country" and context.country_share(i, code) >= SUPPORT_SHARE:
-            return True, f"in a country this article names ({code})"
-    return False, ""
+            return _Support(f"in a country this article names ({code})")
+    return _Support()
 
 
 def _reason(entry: _Entry, order: list[int], support_reason: str) -> str:

