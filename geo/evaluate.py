@@ -11,8 +11,9 @@ Metrics, as in the literature (Gritta et al. 2018):
   span, and accuracy@161 km over all geocoded gold spans.
 
 An error is 0 when the resolved place is the gold GeoNames id itself (gazetteers put a
-country's or region's point in different places); ``strict`` figures use point distance
-only. The population baseline picks the most populous gazetteer match for each gold span.
+country's or region's point in different places) or when the gold point lies on the
+predicted line or area; ``strict`` figures use point distance only, as published systems
+that return points are measured. The population baseline picks the most populous gazetteer match for each gold span.
 """
 
 from __future__ import annotations
@@ -25,14 +26,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import shapely
+
 from geo.errors import ConflictmapError
 from geo.geoparse import Geoparser
-from geo.places import Place, distance_km
+from geo.places import POPULATED_KINDS, Place, distance_km
 from geo.recognise import Mention
 from geo.resolve import Resolved, resolve_mentions
 
 ACCURACY_KM = 161.0
 MAX_ERROR_KM = 20039.0  # half the Earth's circumference: the error of a miss
+ON_GEOMETRY_DEGREES = 0.01  # about 1 km: the gold point lies on the predicted geometry
 
 
 class EvalFileError(ConflictmapError, ValueError):
@@ -103,10 +107,17 @@ def read_documents(path: Path) -> Iterator[Document]:
 
 
 def error_km(gold: Gold, place: Place | None, point: tuple[float, float] | None, *, strict: bool) -> float:
+    """Distance from the gold point to the prediction. Unless ``strict``: 0 for the gold
+    GeoNames id itself, and 0 when the gold point lies on the predicted line or area
+    (a river, a region, a country), since the prediction is that geometry."""
     if place is None or point is None:
         return MAX_ERROR_KM
-    if not strict and gold.geonameid and place.id == f"geonames:{gold.geonameid}":
-        return 0.0
+    if not strict:
+        if gold.geonameid and place.id == f"geonames:{gold.geonameid}":
+            return 0.0
+        if place.kind not in POPULATED_KINDS and place.geometry.geom_type != "Point":
+            if place.geometry.distance(shapely.Point(gold.lon, gold.lat)) <= ON_GEOMETRY_DEGREES:
+                return 0.0
     return distance_km((gold.lat, gold.lon), point)
 
 

@@ -31,6 +31,7 @@ NOTABLE = 0.7  # importance from which a weak mention needs no support (states, 
 TINY = 0.47  # importance below which (villages under about 5,000) a place needs a neighbour
 TINY_KM = 150.0  # ... this close
 SUPPORT_KM = 600.0
+AREA_KINDS = ("country", "continent", "sea", "region")
 SUPPORT_SHARE = 0.1  # a country with at least this share of the article's country evidence
 PRECISION = {
     "country": "country", "region": "region", "border": "border", "river": "river",
@@ -109,7 +110,7 @@ def resolve_mentions(
         for i, entry in enumerate(entries):
             container = by_span.get(entry.mention.container) if entry.mention.container else None
             entry.scores = [_context_score(c, i, context, container) for c in entry.candidates]
-            entry.best = max(range(len(entry.scores)), key=lambda k: (entry.scores[k], -k))
+            entry.best = _choose(entry, container)
     context = _Context(entries)
     resolved = []
     for i, entry in enumerate(entries):
@@ -172,6 +173,23 @@ def _is_adjective(entry: _Entry) -> bool:
     return entry.candidates[entry.best].match == "adjective"
 
 
+def _choose(entry: _Entry, container: _Entry | None) -> int:
+    """The best candidate after context, except that context alone never turns a
+    country, continent, sea or first-level region into a small town of the same name
+    ("China" in an American paper is not China, Maine), unless the text says so
+    ("China, Maine")."""
+    order = sorted(range(len(entry.scores)), key=lambda k: (-entry.scores[k], k))
+    best = entry.candidates[order[0]].place
+    small_town = best.kind in ("town", "village", "city") and best.importance < NOTABLE
+    held = container is not None and _contains(container.candidates[container.best].place, best)
+    if small_town and not held:
+        for k in order[1:]:
+            candidate = entry.candidates[k]
+            if candidate.place.kind in AREA_KINDS and candidate.match == "primary":
+                return k
+    return order[0]
+
+
 def _is_anchor(entry: _Entry) -> bool:
     """A mention confident enough to pull others: not weak, and a clear winner."""
     place = entry.candidates[entry.best].place
@@ -213,7 +231,7 @@ def _contains(holder: Place, place: Place) -> bool:
 
 def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) -> Resolved | None:
     mention = entry.mention
-    order = sorted(range(len(entry.candidates)), key=lambda k: (-entry.scores[k], k))
+    order = sorted(range(len(entry.candidates)), key=lambda k: (k != entry.best, -entry.scores[k], k))
     best = entry.candidates[order[0]]
     place = best.place
     supported, support_reason = _support(place, i, context, entry)

@@ -177,13 +177,20 @@ class Sources:
         return forms
 
     @cached_property
-    def region_forms(self) -> dict[str, list[str]]:
-        """Abbreviations newspapers use: ISO 3166-2 code or place id -> names (Kan., D.C.)."""
-        forms: dict[str, list[str]] = defaultdict(list)
+    def region_forms(self) -> dict[str, list[tuple[str, int]]]:
+        """Other names newspapers use, by ISO 3166-2 code or place id: (name, match type).
+        Abbreviations and aliases (Kan., D.C., EU) are alternate names; adjectives
+        (European) name the place as an actor."""
+        forms: dict[str, list[tuple[str, int]]] = defaultdict(list)
         with open(self.region_names, encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
-                forms[row["place"]].append(row["name"])
+                match = ADJECTIVE if row["type"] == "adjective" else ALTERNATE
+                forms[row["place"]].append((row["name"], match))
         return forms
+
+    def _add_region_forms(self, place: SourcePlace, key: str) -> None:
+        for name, match in self.region_forms.get(key, ()):
+            place.add_name(name, match)
 
     @cached_property
     def countries(self) -> list[SourcePlace]:
@@ -257,6 +264,7 @@ class Sources:
             )
             place.add_name(place.name, PRIMARY)
             place.add_names((n["name"] for n in record.get("alternateNames", ())), ALTERNATE)
+            self._add_region_forms(place, place.id)
             yield place
 
     def notable_places(self) -> tuple[set[int], dict[int, list[str]]]:
@@ -303,7 +311,7 @@ class Sources:
             )
             place.add_name(record["name"], PRIMARY)
             place.add_names(english.get(geonameid, ()), PRIMARY)
-            place.add_names(self.region_forms.get(place.id, ()), ALTERNATE)
+            self._add_region_forms(place, place.id)
             for alt in record.get("alternatenames") or ():
                 place.add_name(alt, CODE if CODE_RE.match(alt) and alt != record["name"] else ALTERNATE)
             yield place
@@ -343,7 +351,7 @@ class Sources:
                 place.add_names(feature_variants(base, words), ALTERNATE)
             if state:
                 place.add_name(state["code"], CODE)
-            place.add_names(self.region_forms.get(props.get("iso_3166_2") or "", ()), ALTERNATE)
+            self._add_region_forms(place, props.get("iso_3166_2") or "")
             yield place
 
     def rivers(self) -> Iterator[SourcePlace]:
@@ -368,7 +376,7 @@ class Sources:
                 name=name,
                 kind="river",
                 country=None,
-                importance=max(0.3, 0.75 - 0.03 * scalerank),
+                importance=max(0.3, 0.65 - 0.025 * scalerank),  # below states: "Mississippi"
                 source="naturalearth",
                 geometry=geometry,
             )
@@ -382,8 +390,8 @@ class Sources:
     def areas(self) -> Iterator[SourcePlace]:
         """Lakes, seas and physical regions (polygons) and named points (capes, summits)."""
         layers = (
-            ("lakes", "lake", 0.7, ("lake",)),
-            ("lakes_europe", "lake", 0.7, ("lake",)),
+            ("lakes", "lake", 0.65, ("lake",)),
+            ("lakes_europe", "lake", 0.65, ("lake",)),
             ("marine", "sea", 0.8, ()),
             ("regions", "physical_region", 0.55, ()),
             ("region_pts", "physical_region", 0.45, ()),
