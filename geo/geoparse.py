@@ -16,6 +16,7 @@ from geo.resolve import Resolved, resolve_mentions
 from geo.spatial import apply_spatial_phrases
 
 MAX_CHARS = 50_000_000
+SECTION_CHARS = 20_000  # a long article's context: about 3,000 words
 
 
 class TextError(ConflictmapError, ValueError):
@@ -43,8 +44,43 @@ class Geoparser:
         return resolved
 
     def parse(self, text: str) -> list[Resolved]:
+        """Every place the text mentions, in order. Long texts are read in sections of
+        about SECTION_CHARS at paragraph breaks, each section its own context, so time
+        grows linearly with length."""
         text = check_text(text)
-        return self.resolve(text, self.recogniser(text))
+        resolved: list[Resolved] = []
+        for start, end in sections(text):
+            chunk = text[start:end]
+            found = self.resolve(chunk, self.recogniser(chunk))
+            for item in found:
+                item.mention.start += start
+                item.mention.end += start
+                if item.mention.container:
+                    a, b = item.mention.container
+                    item.mention.container = (a + start, b + start)
+            resolved.extend(found)
+        return resolved
+
+
+def sections(text: str, size: int = 0) -> list[tuple[int, int]]:
+    """Split ``text`` into (start, end) sections of about ``size`` characters, at
+    paragraph breaks where possible, else at line breaks or spaces."""
+    size = size or SECTION_CHARS
+    bounds = []
+    start = 0
+    while len(text) - start > size:
+        cut = -1
+        for separator in ("\n\n", "\n", ". ", " "):
+            cut = text.rfind(separator, start + size // 2, start + size)
+            if cut != -1:
+                cut += len(separator)
+                break
+        if cut == -1:
+            cut = start + size
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
 
 
 def check_text(text: str | bytes) -> str:

@@ -94,7 +94,8 @@ def tokenise(text: str) -> list[Token]:
         tokens.append(
             Token(
                 chunk, match.start(), match.end(),
-                capitalised=is_word and first.isupper(),
+                # Scripts without case (Arabic, Hebrew, CJK) count as capitalised.
+                capitalised=is_word and (first.isupper() or not first.islower()),
                 acronym=is_word and len(letters) > 1 and letters.isupper() and (len(letters) <= 4 or "." in chunk),
                 sentence_start=sentence_start and is_word,
             )

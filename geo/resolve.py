@@ -236,10 +236,10 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
     place = best.place
     supported, support_reason = _support(place, i, context, entry)
     user = place.source == "user" or keep_all
-    if "acronym" in mention.cues and place.kind != "country" and not user:
-        # "UN", "PA": not places; "Columbia, S.C.": a state after its town is.
-        if not (place.kind in ("region", "district") and (mention.contained or "." in mention.text)):
-            return None
+    # "UN", "PA": not places; "Columbia, S.C.": a state after its town is.
+    state_after_town = place.kind in ("region", "district") and (mention.contained or "." in mention.text)
+    if "acronym" in mention.cues and place.kind != "country" and not user and not state_after_town:
+        return None
     if "speaker" in mention.cues and place.kind not in ("country", "capital", "continent") and not user:
         return None
     if mention.weak and not user and not supported.nearby and not _notable(place, supported):
