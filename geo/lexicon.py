@@ -213,3 +213,8 @@ KIND_OF = {"city": "city", "town": "city", "village": "city", "capital": "capita
            "region": "region", "province": "region", "oblast": "region", "state": "region"}  # fmt: skip
 # Abbreviations that begin place names: "St. Louis", "Mt. Vernon", "Ft. Worth".
 NAME_ABBREVIATIONS = {"St", "Ste", "Mt", "Ft", "Pt", "Sta", "Sto"}
+# Words before a name that say it is a place: "in Chernobyl", "north of Chernobyl".
+LOCATIVE = {"in", "at", "near", "outside", "from", "to", "into", "towards", "toward", "across",
+            "around", "via", "through", "inside", "within", "nearby", "outskirts"}  # fmt: skip
+DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+              "north-east", "north-west", "south-east", "south-west"}  # fmt: skip

@@ -22,19 +22,19 @@ from functools import lru_cache
 
 from geo.lexicon import (
     CONNECTORS,
+    DIRECTIONS,
     FUNCTION_WORDS,
     KIND_AFTER,
     KIND_BEFORE,
     KIND_OF,
+    LOCATIVE,
     NAME_ABBREVIATIONS,
     SPEECH_VERBS,
     TEMPORAL,
     TITLES,
-)  # fmt: skip
+)
 from geo.names import normalise
 
-# Acronyms with dots (U.S.), words with inner apostrophes and hyphens but not a
-# possessive 's (Russia's -> Russia ' s), numbers, and single punctuation marks.
 # Acronyms with dots (U.S.), words with inner apostrophes and hyphens but not a
 # possessive 's (Russia's -> Russia ' s), numbers, and single punctuation marks.
 TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-](?![sS]\b)[^\W\d_]+)*|\d+(?:[.,]\d+)*|\S")
@@ -73,6 +73,7 @@ class Mention:
     cues: tuple[str, ...] = ()  # weak evidence the resolver must weigh
     container: tuple[int, int] | None = None  # "Gomel, Belarus": the span of Belarus
     contained: bool = False  # this mention is the "Belarus" of "Gomel, Belarus"
+    locative: bool = False  # after "in", "near", "north of": said as a place
 
     @property
     def weak(self) -> bool:
@@ -85,6 +86,16 @@ def tokenise(text: str) -> list[Token]:
     sentence_start = True
     for match in TOKEN_RE.finditer(text):
         chunk = match.group()
+        if (
+            chunk == "."
+            and tokens
+            and tokens[-1].text in NAME_ABBREVIATIONS
+            and tokens[-1].end == match.start()
+        ):
+            last = tokens.pop()  # "St." is one word: St. Louis
+            tokens.append(Token(last.text + ".", last.start, match.end(), True, False, last.sentence_start))
+            previous_end = match.end()
+            continue
         gap = text[previous_end : match.start()]
         if "\n\n" in gap or (gap.count("\n") and tokens and tokens[-1].text not in ","):
             sentence_start = True
@@ -157,6 +168,9 @@ class Recogniser:
                 continue
             if _is_title(token):
                 i = _skip_run(tokens, i + 1)
+                continue
+            if token.text.lower() in FUNCTION_WORDS and not token.acronym:
+                i += 1  # "In Columbus", "The Hague": the name starts after it
                 continue
             found = self._longest_match(text, tokens, i)
             if found is None:
@@ -259,7 +273,9 @@ class Recogniser:
         country_hint = None
         if kind is None and before is not None and before.text.lower() == "of" and i >= 2:
             kind, country_hint = self._kind_of(tokens, i - 2)
-        return Mention(first.start, last.end, surface, kind, country_hint, cues=tuple(cues))
+        mention = Mention(first.start, last.end, surface, kind, country_hint, cues=tuple(cues))
+        mention.locative = _locative(tokens, i)
+        return mention
 
     def _kind_of(self, tokens: list[Token], k: int) -> tuple[str | None, str | None]:
         """ "the southern Belarusian city of Gomel": kind city, country BY."""
@@ -284,6 +300,23 @@ def _never_a_place(token: Token, people: set[str]) -> bool:
     )
 
 
+def _locative(tokens: list[Token], i: int) -> bool:
+    """Is token i preceded by "in", "near", "north of", "the town of" and the like?"""
+    k = i - 1
+    if k >= 0 and tokens[k].text.lower() == "the":
+        k -= 1
+    if k < 0:
+        return False
+    word = tokens[k].text.lower()
+    if word in LOCATIVE:
+        return True
+    return (
+        word == "of"
+        and k >= 1
+        and (tokens[k - 1].text.lower() in DIRECTIONS or tokens[k - 1].text.lower() in KIND_OF)
+    )
+
+
 def _adjacent(a: Token, b: Token) -> bool:
     return b.start == a.end + 1
 
@@ -300,11 +333,7 @@ def _contiguous(text: str, tokens: list[Token], i: int, j: int) -> bool:
     """Only spaces between tokens i..j-1, or the full stops of an abbreviation (Ga.)."""
     if not all(tokens[k].word for k in range(i, j)):
         return False
-    for k in range(i, j - 1):
-        gap = text[tokens[k].end : tokens[k + 1].start]
-        if gap.strip() and not (gap.strip() == "." and tokens[k].text in NAME_ABBREVIATIONS):
-            return False
-    return True
+    return all(not text[tokens[k].end : tokens[k + 1].start].strip() for k in range(i, j - 1))
 
 
 def _skip_run(tokens: list[Token], i: int) -> int:

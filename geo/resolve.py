@@ -27,6 +27,7 @@ NEAR_BONUS = 0.35  # × exp(-km / NEAR_KM) to the nearest other resolved place
 NEAR_KM = 250.0
 SAME_PLACE_BONUS = 0.25  # the article names this very place elsewhere
 CONTAINER_BONUS = 0.5  # "Paris, Texas"
+NOTABLE_REGION = 0.64  # a first-level region of about 30,000 km² or more (Kharkiv Oblast, Ohio)
 NOTABLE = 0.7  # importance from which a weak mention needs no support (states, cities of 400,000)
 TINY = 0.47  # importance below which (villages under about 5,000) a place needs a neighbour
 TINY_KM = 150.0  # ... this close
@@ -151,6 +152,21 @@ class _Context:
         holder = self.by_span.get(entry.mention.container)
         return holder.candidates[holder.best].place if holder is not None else None
 
+    def held_by(self, entry: _Entry) -> Place | None:
+        """For the "Belarus" of "Gomel, Belarus": the place resolved for "Gomel"."""
+        if not entry.mention.contained:
+            return None
+        span = (entry.mention.start, entry.mention.end)
+        for other in self.entries:
+            if other.mention.container == span:
+                return other.candidates[other.best].place
+        return None
+
+    def has_countries(self, i: int) -> bool:
+        """Does the rest of the article (leaving mention i out) name any country?"""
+        own = self.by_surface[self.surfaces[i]]
+        return any(n - own.get(c, 0.0) > 0 for c, n in self.countries.items())
+
     def others(self, i: int, place: Place) -> list[Place]:
         return [p for j, p in self.anchors if j != i and p.id != place.id]
 
@@ -197,8 +213,11 @@ def _is_anchor(entry: _Entry) -> bool:
         return False
     if place.kind in ("continent", "country", "border", "river", "sea"):
         return False  # too large to say where the article is
-    ranked = sorted(entry.scores, reverse=True)
-    return len(ranked) == 1 or ranked[0] - ranked[1] >= 0.1
+    order = sorted(range(len(entry.scores)), key=lambda k: -entry.scores[k])
+    if len(order) == 1 or entry.scores[order[0]] - entry.scores[order[1]] >= 0.1:
+        return True
+    # A close runner-up in the same spot (Gomel and Gomel Region) is no ambiguity.
+    return _km(place.point, entry.candidates[order[1]].place.point) <= 150
 
 
 def _context_score(candidate: Candidate, i: int, context: _Context, container: _Entry | None) -> float:
@@ -244,11 +263,13 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
         return None
     if mention.weak and not user and not supported.nearby and not _notable(place, supported):
         return None  # "West", "City", "Republican": common words that also name a place
-    if place.importance < TINY and not user and not (supported.nearby and supported.km <= TINY_KM):
+    near_enough = supported.nearby and supported.km <= TINY_KM
+    if place.importance < TINY and not user and not near_enough and not mention.locative:
         return None  # a surname that is also a village somewhere (Jones, Clark)
     # A small place far from everything else the article names is a misreading
     # ("Iskander missiles" is not the town in Uzbekistan).
-    if place.importance < 0.6 and context.others(i, place) and not supported and not user:
+    elsewhere = context.others(i, place) or context.has_countries(i)
+    if place.importance < 0.6 and elsewhere and not supported and not user:
         return None
     if best.match == "adjective" and place.kind == "country":
         mention.role = "actor"
@@ -286,7 +307,7 @@ def _notable(place: Place, support: _Support) -> bool:
     if place.kind in ("country", "continent", "capital"):
         return True
     if place.kind == "region":
-        return bool(support)
+        return place.importance >= NOTABLE_REGION or bool(support)
     return place.population is not None and place.importance >= NOTABLE
 
 
@@ -301,6 +322,9 @@ def _find_support(place: Place, i: int, context: _Context, entry: _Entry) -> _Su
     container = context.container_of(entry)
     if container is not None and _contains(container, place):
         return _Support(f"in {container.name}, named right after it", nearby=True)
+    held = context.held_by(entry)
+    if held is not None and _contains(place, held):
+        return _Support(f"holds {held.name}, named right before it", nearby=True)
     others = context.others(i, place) if place.kind not in ("country", "continent", "border") else []
     if others:
         nearest = min(others, key=lambda p: _km(place.point, p.point))

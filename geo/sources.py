@@ -95,6 +95,17 @@ def representative(geometry: BaseGeometry) -> tuple[float, float]:
     return (point.y, point.x)
 
 
+def area_km2(geometry: BaseGeometry) -> float:
+    """Approximate area of a lon/lat polygon in km² (equal-area at the centroid's latitude)."""
+    return geometry.area * 111.32**2 * math.cos(math.radians(geometry.centroid.y))
+
+
+def region_importance(geometry: BaseGeometry) -> float:
+    """0.55 for a region of 100 km² up to 0.70 for one of a million km² (Texas 0.69)."""
+    size = math.log10(max(area_km2(geometry), 1.0))
+    return 0.55 + 0.15 * min(1.0, max(0.0, size - 2) / 4)
+
+
 def geodesic_length_km(geometry: BaseGeometry) -> float:
     """Length of a (multi)line along the WGS84 ellipsoid, in km (geopy's geodesic model)."""
     inverse = Geodesic.WGS84.Inverse
@@ -336,7 +347,7 @@ class Sources:
                 name=name,
                 kind="region",
                 country=iso,
-                importance=0.7,
+                importance=region_importance(geometry),
                 source="naturalearth",
                 geometry=geometry,
                 countries=(iso,) if iso else (),

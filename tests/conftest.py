@@ -45,3 +45,10 @@ def gazetteer(place_index, tmp_path_factory) -> Gazetteer:
 def user_gazetteer(place_index, _private_data_dir) -> Gazetteer:
     """The gazetteer with this test's own, empty, additions file."""
     return Gazetteer(place_index, UserPlaces(config.user_places_path(_private_data_dir)))
+
+
+@pytest.fixture(scope="session")
+def geoparser(gazetteer):
+    from geo.geoparse import Geoparser
+
+    return Geoparser(gazetteer)

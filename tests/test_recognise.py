@@ -1,0 +1,79 @@
+"""Recognition: the shared table of sentences and the mentions a careful reader marks."""
+
+from __future__ import annotations
+
+import pytest
+
+SENTENCES = [
+    # (sentence, places expected as (surface, place id or kind), surfaces that must not be places)
+    ("Talks will be held in Gomel, Belarus.", [("Gomel", "geonames:627907"), ("Belarus", "country")], []),
+    ("Vladimir Putin launched an invasion on Thursday.", [], ["Vladimir", "Putin", "Thursday"]),
+    (
+        "President Volodymyr Zelensky spoke from Kyiv.",
+        [("Kyiv", "geonames:703448")],
+        ["Volodymyr", "Zelensky"],
+    ),
+    ("Linda Thomas-Greenfield, US Ambassador to the United Nations, said so.", [], ["Linda"]),
+    (
+        "Belarus launched two Iskander ballistic missiles at Ukraine from Gomel.",
+        [("Belarus", "country"), ("Ukraine", "country"), ("Gomel", "geonames:627907")],
+        ["Iskander"],
+    ),
+    (
+        "Refugees are escaping to Poland and Moldova.",
+        [("Poland", "geonames:798544"), ("Moldova", "country")],
+        [],
+    ),
+    (
+        "They met at the Pripyat river on the border north of Chernobyl.",
+        [("Pripyat river", "river"), ("Chernobyl", "geonames:710403")],
+        [],
+    ),
+    ("The talks take place on the Ukraine-Belarus border.", [("Ukraine-Belarus border", "border:BY-UA")], []),
+    ("Ukrainian officials rejected the plan.", [("Ukrainian", "actor")], []),
+    ("In Columbus, firefighters agreed to a pay freeze.", [("Columbus", "city")], ["In"]),
+    ("He moved to St. Louis in March.", [("St. Louis", "city")], ["March"]),
+    (
+        "Mr Jones said the road to Lviv was open. Jones added that he would stay.",
+        [("Lviv", "geonames:702550")],
+        ["Jones"],
+    ),
+    ("The UN and NATO met in Brussels on Monday.", [("Brussels", "capital")], ["UN", "NATO", "Monday"]),
+    (
+        "Shelling hit Kharkiv Oblast and the Donetsk region overnight.",
+        [("Kharkiv Oblast", "region"), ("Donetsk region", "region")],
+        [],
+    ),
+    ("Columbia, S.C. officials met on Tuesday.", [("Columbia", "city"), ("S.C.", "region")], ["Tuesday"]),
+    ("Обстріл Харкова і Київ.", [("Київ", "geonames:703448")], []),
+    ("the southern Belarusian city of Gomel", [("Gomel", "geonames:627907")], []),
+    ("The Texas Department of Health said it would act.", [("Texas", "region")], ["Department", "Health"]),
+]
+
+
+def _check(resolved, places, not_places):
+    found = {r.mention.text: r for r in resolved}
+    for surface, expected in places:
+        assert surface in found, f"{surface!r} not found in {sorted(found)}"
+        item = found[surface]
+        assert expected in (item.place.id, item.place.kind, item.role), (surface, item.place, item.role)
+    for surface in not_places:
+        assert not any(surface in r.mention.text.split() for r in resolved), f"{surface!r} taken as a place"
+
+
+@pytest.mark.parametrize(("sentence", "places", "not_places"), SENTENCES, ids=[s[0][:40] for s in SENTENCES])
+def test_sentence_table(geoparser, sentence, places, not_places):
+    _check(geoparser.parse(sentence), places, not_places)
+
+
+def test_mentions_have_spans_that_match_the_text(geoparser):
+    text = "Fighting continued in Kharkiv; refugees reached Poland."
+    for item in geoparser.parse(text):
+        assert text[item.mention.start : item.mention.end] == item.mention.text
+
+
+def test_kind_and_country_hints(geoparser):
+    mentions = geoparser.recognise("the southern Belarusian city of Gomel and the Pripyat River")
+    hints = {m.text: (m.kind_hint, m.country_hint) for m in mentions}
+    assert hints["Gomel"] == ("city", "BY")
+    assert hints["Pripyat River"] == ("river", None)
