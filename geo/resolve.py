@@ -271,7 +271,7 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
     elsewhere = context.others(i, place) or context.has_countries(i)
     if place.importance < 0.6 and elsewhere and not supported and not user:
         return None
-    if best.match == "adjective" and place.kind == "country":
+    if best.match == "adjective" and place.kind in ("country", "continent"):
         mention.role = "actor"
     top = entry.scores[order[0]]
     runner = entry.scores[order[1]] if len(order) > 1 else None
