@@ -39,7 +39,11 @@ lint: install
 	$(PY) -m ruff format --check geo tests bench app.py
 
 bench: index
+	$(PY) -m pip install --quiet geotext
 	$(PY) bench/gazetteer_bench.py
+	$(PY) bench/geoparse_bench.py
+	$(VENV)/bin/conflictmap eval ../shared/eval/lgl.jsonl --format table
+	$(VENV)/bin/conflictmap eval ../shared/eval/gwn.jsonl --format table
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -193,14 +193,20 @@ def reverse(ctx, lat, lon, fmt):
 @main.command()
 @click.argument("source", type=click.File("rb"))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--spacy-model", help="Recognise mentions with this installed spaCy model instead.")
 @click.pass_context
 @_fail_cleanly
-def parse(ctx, source, fmt):
+def parse(ctx, source, fmt, spacy_model):
     """Find and resolve every place SOURCE mentions (a text file, or - for stdin)."""
     from geo.geoparse import Geoparser, check_text, to_record
 
     text = check_text(source.read())
-    records = [to_record(r) for r in Geoparser(_open(ctx)).parse(text)]
+    recogniser = None
+    if spacy_model:
+        from geo.spacy_recognise import SpacyRecogniser
+
+        recogniser = SpacyRecogniser.load(spacy_model)
+    records = [to_record(r) for r in Geoparser(_open(ctx), recogniser).parse(text)]
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return

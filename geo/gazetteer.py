@@ -155,7 +155,11 @@ class Gazetteer:
     def is_major(self, name: str) -> bool:
         """True if the name's best match is a country, continent or first-level region."""
         best = self.best(name)
-        return best is not None and best.place.kind in ("country", "continent", "region")
+        return (
+            best is not None
+            and best.place.kind in ("country", "continent", "region")
+            and best.match != "code"
+        )
 
     def adjective_country(self, word: str) -> str | None:
         """The country an adjective or demonym names: "Belarusian" -> "BY"."""

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo.errors import ConflictmapError
@@ -28,7 +29,7 @@ class Geoparser:
     """Finds and resolves every place a text mentions. Deterministic: same text, same output."""
 
     gazetteer: Gazetteer
-    recogniser: Recogniser | None = None
+    recogniser: Callable[[str], list[Mention]] | None = None  # default: the built-in Recogniser
 
     def __post_init__(self) -> None:
         if self.recogniser is None:

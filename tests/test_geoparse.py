@@ -133,3 +133,29 @@ def test_twenty_megabytes_give_a_result_in_linear_time(geoparser):
     found = geoparser.parse(text)
     assert len(found) == text.count("Kharkiv")
     assert {r.place.id for r in found} == {"geonames:706483"}
+
+
+class _Span:
+    def __init__(self, text, start, label):
+        self.start_char, self.end_char, self.text, self.label_ = start, start + len(text), text, label
+
+
+class _FakeSpacy:
+    """Stands in for a spaCy pipeline: entities at fixed labels (no model download)."""
+
+    def __call__(self, text):
+        labels = {"Kharkiv": "GPE", "Ukrainian": "NORP", "Putin": "PERSON"}
+        ents = [_Span(w, text.index(w), labels[w]) for w in labels if w in text]
+        return type("Doc", (), {"ents": ents})()
+
+
+def test_a_spacy_model_can_recognise_the_mentions(gazetteer):
+    from geo.geoparse import Geoparser
+    from geo.spacy_recognise import SpacyRecogniser
+
+    parser = Geoparser(gazetteer, SpacyRecogniser(_FakeSpacy()))
+    found = {
+        (r.mention.text, r.role, r.place.id)
+        for r in parser.parse("Putin said Ukrainian troops held Kharkiv.")
+    }
+    assert found == {("Ukrainian", "actor", "geonames:690791"), ("Kharkiv", "location", "geonames:706483")}
