@@ -101,11 +101,22 @@ def _candidates_table(candidates: list[Candidate]) -> str:
     envvar=config.INDEX_ENV,
     help="The gazetteer index file. Env: CONFLICTMAP_INDEX.",
 )
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    envvar=config.STORE_ENV,
+    help="The event store file. Env: CONFLICTMAP_STORE.",
+)
 @click.version_option(package_name="conflictmap")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, index_path: Path | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, index_path: Path | None, store_path: Path | None) -> None:
     """conflictmap: an offline geoparser and map of conflict events."""
-    ctx.obj = {"data_dir": data_dir or config.data_dir(), "index": index_path or config.index_path()}
+    ctx.obj = {
+        "data_dir": data_dir or config.data_dir(),
+        "index": index_path or config.index_path(),
+        "store": store_path or (data_dir / "events.sqlite" if data_dir else config.store_path()),
+    }
 
 
 @main.command()
@@ -241,6 +252,176 @@ def eval_command(ctx, path, limit, fmt):
         click.echo(json.dumps(report, indent=2))
     if fmt in ("table", "both"):
         click.echo(report_table(path.name, report))
+
+
+def _store(ctx: click.Context):
+    from geo.store import Store
+
+    return Store(ctx.find_root().obj["store"])
+
+
+def _extractor(ctx: click.Context):
+    from geo.events import EventExtractor
+    from geo.geoparse import Geoparser
+
+    return EventExtractor(Geoparser(_open(ctx)))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--date", "published", help="Publication date (YYYY-MM-DD) for text without one.")
+@click.option("--source", help="Publisher, for text without one.")
+@click.option("--title", help="Title, for text from stdin.")
+@click.option("--url", help="URL, for text from stdin.")
+@click.pass_context
+@_fail_cleanly
+def ingest(ctx, paths, published, source, title, url):
+    """Read articles (files, folders, or - for stdin) into the event store."""
+    from geo.articles import ArticleError, iter_paths, parse_article, read_article
+    from geo.articles import apply_metadata as _apply_metadata
+
+    store, extractor = _store(ctx), _extractor(ctx)
+    given = {k: v for k, v in {"date": published, "source": source, "title": title, "url": url}.items() if v}
+    files = [p for p in iter_paths(p for p in paths if str(p) != "-")]
+    jobs = (["-"] if any(str(p) == "-" for p in paths) else []) + files
+    failures, totals = [], {"new": 0, "seen": 0, "added": 0, "merged": 0}
+    with click.progressbar(jobs, label="Ingesting", file=sys.stderr, hidden=len(jobs) < 10,
+                           item_show_func=lambda j: str(j) if j else "") as bar:  # fmt: skip
+        for job in bar:
+            try:
+                if job == "-":
+                    article = parse_article(sys.stdin.buffer.read(), name="<stdin>", **given)
+                else:
+                    article = read_article(job)
+                    missing = {k: v for k, v in given.items() if not _has(article, k)}
+                    if missing:  # options fill what the file does not say
+                        _apply_metadata(article, missing, "given")
+                result = store.ingest(article, extractor)
+            except ArticleError as err:
+                failures.append(str(err))
+                continue
+            totals["new" if result.new else "seen"] += 1
+            totals["added"] += result.events_added
+            totals["merged"] += result.events_merged
+    click.echo(
+        f"{totals['new']} new article(s), {totals['seen']} already stored; "
+        f"{totals['added']} new event(s), {totals['merged']} merged into known events. Store: {store.path}"
+    )
+    for failure in failures:
+        click.echo(f"Error: {failure}", err=True)
+    if failures:
+        ctx.exit(1)
+
+
+def _has(article, key: str) -> bool:
+    return bool(
+        {"date": article.published, "source": article.source, "title": article.title, "url": article.url}[key]
+    )
+
+
+def _parse_day(value: str | None, option: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=option) from err
+
+
+@main.command()
+@click.option("--from", "date_from", help="Events on or after this day (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Events on or before this day (YYYY-MM-DD).")
+@click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy.")
+@click.option("--country", help="Country (ISO code) of the place or an actor.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "geojson", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_context
+@_fail_cleanly
+def events(ctx, date_from, date_to, event_type, country, fmt):
+    """List stored events."""
+    from geo.acled import to_geojson, write_csv
+
+    found = _store(ctx).events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
+                               event_type=event_type, country=country)  # fmt: skip
+    if fmt == "json":
+        click.echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
+    elif fmt == "geojson":
+        click.echo(json.dumps(to_geojson(found), ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(write_csv(found), nl=False)
+    else:
+        click.echo(
+            f"{'id':>4}  {'date':<10} {'prec':<8} {'type':<26} {'location':<24} {'geo':<7} {'src':>3}  quote"
+        )
+        for e in found:
+            click.echo(
+                f"{e.id:>4}  {e.date_start or 'undated':<10} {e.time_precision[:8]:<8} {e.event_type[:26]:<26} "
+                f"{(e.location or '')[:24]:<24} {(e.geo_precision or '')[:7]:<7} {len(e.sources):>3}  {(e.notes or '')[:60]}"
+            )
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def articles(ctx, fmt):
+    """List stored articles."""
+    rows = _store(ctx).articles()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  {row['published'] or 'undated':<10}  {row['events']:>3} events  "
+                   f"{(row['source'] or '')[:20]:<20}  {(row['title'] or row['path'] or '')[:60]}")  # fmt: skip
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.pass_context
+@_fail_cleanly
+def import_command(ctx, path):
+    """Import events from an ACLED-style CSV file."""
+    from geo.acled import read_csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise click.ClickException(f"Cannot read {path}: {err}") from err
+    count = _store(ctx).add_imported(read_csv(text, name=str(path)))
+    click.echo(f"Imported {count} event(s) from {path}.")
+
+
+@main.command()
+@click.option(
+    "--all", "everything", is_flag=True, help="Re-read every article, not only those naming your places."
+)
+@click.pass_context
+@_fail_cleanly
+def reresolve(ctx, everything):
+    """Update stored events after gazetteer additions changed how names resolve."""
+    names = None
+    if not everything:
+        places = _user_places(ctx).places()
+        names = [n for p in places for n in (p.name, *p.alternate_names)]
+        if not names:
+            click.echo(
+                "You have no places of your own; nothing to re-resolve (use --all to re-read everything)."
+            )
+            return
+    moved = _store(ctx).reresolve(_extractor(ctx), names)
+    for item in moved:
+        before, after = item["before"], item["after"]
+        click.echo(
+            f"{item['quote'][:70]}\n    {before[0] if before else '-'} -> {after[0] if after else '-'}"
+        )
+    click.echo(f"{len(moved)} event(s) moved.")
 
 
 @main.group()

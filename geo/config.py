@@ -18,6 +18,7 @@ from pathlib import Path
 
 DATA_DIR_ENV = "CONFLICTMAP_DATA_DIR"
 INDEX_ENV = "CONFLICTMAP_INDEX"
+STORE_ENV = "CONFLICTMAP_STORE"
 USER_PLACES_FILE = "user_places.geojson"
 
 _CHECKOUT_GAZETTEER = Path(__file__).resolve().parent.parent / "gazetteer"
@@ -45,6 +46,20 @@ def region_names_file() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     return _CHECKOUT_GAZETTEER / "region_names.tsv"
+
+
+def event_rules_file() -> Path:
+    """The built-in event trigger rules (a user's own rules go in the data directory)."""
+    packaged = resources.files("geo") / "data" / "event_rules.toml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return _CHECKOUT_GAZETTEER / "event_rules.toml"
+
+
+def store_path() -> Path:
+    """The event store: ``$CONFLICTMAP_STORE``, else ``events.sqlite`` in the data directory."""
+    env = os.environ.get(STORE_ENV)
+    return Path(env).expanduser() if env else data_dir() / "events.sqlite"
 
 
 def data_dir() -> Path:

@@ -64,9 +64,34 @@ def apply_spatial_phrases(text: str, resolved: Sequence[Resolved], gazetteer: Ga
             anchors.add(k + 1)
         if item.geometry is not None or k in anchors:
             continue
+        if following is not None and _border_of(text, item, following, gazetteer):
+            anchors.add(k + 1)
+            continue
         before = text[max(0, item.mention.start - 80) : item.mention.start]
         previous = ordered[k - 1] if k > 0 else None
         _relative(before, item, previous, text)
+
+
+BORDER_OF_BEFORE = re.compile(r"\bborders?\s+(?:of|between)\s+(?:the\s+)?$", re.I)
+
+
+def _border_of(text: str, first: Resolved, second: Resolved, gazetteer: Gazetteer) -> bool:
+    """ "the border of Ukraine and Belarus": the line where the two countries meet."""
+    if first.place.kind != "country" or second.place.kind != "country":
+        return False
+    if not BORDER_OF_BEFORE.search(text[max(0, first.mention.start - 30) : first.mention.start]):
+        return False
+    if not re.fullmatch(r"\s+and\s+(?:the\s+)?", text[first.mention.end : second.mention.start]):
+        return False
+    codes = sorted((first.place.country or "", second.place.country or ""))
+    try:
+        border = gazetteer.get(f"border:{codes[0]}-{codes[1]}")
+    except KeyError:
+        return False  # not neighbours
+    for item in (first, second):
+        item.place, item.precision = border, "border"
+        item.spatial = f"the border of {first.mention.text} and {second.mention.text}"
+    return True
 
 
 def _river_on_border(text: str, river: Resolved, following: Resolved | None, gazetteer: Gazetteer) -> bool:

@@ -1,0 +1,141 @@
+"""Events as ACLED-style rows: CSV out, CSV in, and GeoJSON.
+
+The CSV uses ACLED's column names where ACLED has the field, so files open in the tools
+analysts already use, then our own columns (date interval, geometry, gazetteer id,
+location reason, source URL, article id, offsets). ``read_csv`` reads the same columns
+back, so ACLED exports can be shown on our map too (only ACLED's columns are needed).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from geo.errors import ConflictmapError
+from geo.store import StoredEvent
+
+ACLED_COLUMNS = [
+    "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
+    "actor1", "actor2", "country", "admin1", "location", "latitude", "longitude", "geo_precision",
+    "source", "notes", "fatalities",
+]  # fmt: skip
+EXTRA_COLUMNS = ["date_start", "date_end", "geometry", "gazetteer_id", "location_reason", "source_url",
+                 "article_id", "offsets", "origin"]  # fmt: skip
+COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
+# ACLED: 1 = day, 2 = within a week, 3 = within a month or vaguer.
+TIME_PRECISION = {"day": 1, "reported": 1, "week": 2, "interval": 2, "month": 3, "undated": 3}
+# ACLED: 1 = the town itself, 2 = near it or a part of a region, 3 = a larger region.
+GEO_PRECISION = {"exact": 1, "near": 2, "border": 3, "river": 3, "region": 3, "country": 3}
+REQUIRED = ("event_date", "event_type", "latitude", "longitude")
+
+
+class CsvError(ConflictmapError, ValueError):
+    """A CSV file of events is not in the expected columns."""
+
+
+def to_rows(events: Iterable[StoredEvent]) -> Iterator[dict]:
+    for event in events:
+        sources = event.sources
+        first = sources[0] if sources else {}
+        yield {
+            "event_id_cnty": f"CM{event.id}",
+            "event_date": event.date_start or "",
+            "year": event.date_start[:4] if event.date_start else "",
+            "time_precision": TIME_PRECISION.get(event.time_precision, 3),
+            "event_type": event.event_type,
+            "sub_event_type": event.sub_event_type or "",
+            "actor1": event.actor1 or "",
+            "actor2": event.actor2 or "",
+            "country": event.country or "",
+            "admin1": event.admin1 or "",
+            "location": event.location or "",
+            "latitude": event.latitude if event.latitude is not None else "",
+            "longitude": event.longitude if event.longitude is not None else "",
+            "geo_precision": GEO_PRECISION.get(event.geo_precision or "", 3),
+            "source": "; ".join(s["publisher"] or s["title"] or s["article_id"] for s in sources)
+            or (event.source or ""),
+            "notes": event.notes or "",
+            "fatalities": event.fatalities if event.fatalities is not None else 0,
+            "date_start": event.date_start or "",
+            "date_end": event.date_end or "",
+            "geometry": json.dumps(event.geometry) if event.geometry else "",
+            "gazetteer_id": event.gazetteer_id or "",
+            "location_reason": event.location_reason or "",
+            "source_url": "; ".join(s["url"] for s in sources if s["url"]) or (event.source_url or ""),
+            "article_id": "; ".join(s["article_id"] for s in sources),
+            "offsets": f"{first['start']}-{first['end']}" if first else "",
+            "origin": event.origin,
+        }
+
+
+def write_csv(events: Iterable[StoredEvent]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(to_rows(events))
+    return buffer.getvalue()
+
+
+def read_csv(text: str, *, name: str = "<csv>") -> list[dict]:
+    """Rows of an ACLED-style CSV as store rows; all rows are checked before any is kept."""
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None:
+        raise CsvError(f"{name} is empty: expected a header row with ACLED columns ({', '.join(REQUIRED)}).")
+    missing = [c for c in REQUIRED if c not in reader.fieldnames]
+    if missing:
+        raise CsvError(
+            f"{name} lacks the column(s) {', '.join(missing)}; found: {', '.join(reader.fieldnames)}."
+        )
+    rows = []
+    for number, row in enumerate(reader, 2):
+        try:
+            day = date.fromisoformat(row["event_date"].strip()) if row["event_date"].strip() else None
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+        except ValueError as err:
+            raise CsvError(
+                f"{name}, line {number}: {err} (dates are YYYY-MM-DD, coordinates decimal degrees)."
+            ) from err
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise CsvError(f"{name}, line {number}: latitude {lat} / longitude {lon} out of range.")
+        start = row.get("date_start") or (day.isoformat() if day else None)
+        end = row.get("date_end") or start
+        precision = {"1": "day", "2": "week", "3": "month"}.get(
+            (row.get("time_precision") or "1").strip(), "day"
+        )
+        rows.append({
+            "event_type": row["event_type"].strip(),
+            "sub_event_type": row.get("sub_event_type") or None,
+            "date_start": start,
+            "date_end": end,
+            "time_precision": precision if start else "undated",
+            "actor1": row.get("actor1") or None,
+            "actor2": row.get("actor2") or None,
+            "country": row.get("country") or None,
+            "admin1": row.get("admin1") or None,
+            "location": row.get("location") or None,
+            "latitude": lat,
+            "longitude": lon,
+            "geo_precision": {"1": "exact", "2": "near", "3": "region"}.get((row.get("geo_precision") or "").strip(), "exact"),
+            "geometry": row.get("geometry") or json.dumps({"type": "Point", "coordinates": [lon, lat]}),
+            "gazetteer_id": row.get("gazetteer_id") or None,
+            "location_reason": row.get("location_reason") or "imported",
+            "fatalities": int(row["fatalities"]) if (row.get("fatalities") or "").strip().isdigit() else None,
+            "notes": row.get("notes") or None,
+            "source": row.get("source") or None,
+            "source_url": row.get("source_url") or None,
+        })  # fmt: skip
+    return rows
+
+
+def to_geojson(events: Iterable[StoredEvent]) -> dict:
+    features = []
+    for event in events:
+        geometry = event.geometry
+        if geometry is None and event.latitude is not None:
+            geometry = {"type": "Point", "coordinates": [event.longitude, event.latitude]}
+        properties = {k: v for k, v in event.to_record().items() if k != "geometry"}
+        features.append({"type": "Feature", "id": event.id, "geometry": geometry, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}

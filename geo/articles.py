@@ -1,0 +1,249 @@
+"""Read articles: plain text, Markdown and HTML files, folders of them, or stdin.
+
+Metadata (title, publisher, URL, publication date) comes from the document itself: a
+front-matter block at the top of a text file, a sidecar file ``NAME.meta.json`` beside
+it, HTML metadata, or a dateline in the first lines ("Sunday 27 February 2022 09:55
+EST"). The encoding is detected (BOM, UTF-8, then charset detection for cp1251 and
+others). HTML is reduced to its main text with trafilatura, which drops page chrome:
+navigation, share prompts, donation appeals, comments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from geo.errors import ConflictmapError
+
+SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+            ".html": "html", ".htm": "html", ".xhtml": "html"}  # fmt: skip
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], 1)}  # fmt: skip
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+DATELINE_RES = (
+    re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I),
+    re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+)
+DATELINE_CHARS = 1500  # a dateline sits near the top
+
+
+class ArticleError(ConflictmapError, ValueError):
+    """A file cannot be read as an article."""
+
+
+@dataclass
+class Article:
+    """An article's clean text and what is known about it."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None  # the publisher
+    url: str | None = None
+    published: date | None = None
+    date_origin: str = "unknown"  # front matter, sidecar, html metadata, dateline, given
+    path: str | None = None
+    encoding: str = "utf-8"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """A content hash: the same text is the same article, wherever it comes from."""
+        return hashlib.sha256(" ".join(self.text.split()).encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every article file under ``paths`` (folders are read recursively), sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+        else:
+            yield path
+
+
+def read_article(path: Path) -> Article:
+    """Read one file as an article; raises ArticleError naming the file and the problem."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ArticleError(f"Cannot read {path}: {err.strerror}.") from err
+    kind = SUFFIXES.get(path.suffix.lower(), "text")
+    article = parse_article(data, kind=kind, name=str(path))
+    article.path = str(path)
+    sidecar = _sidecar(path)
+    if sidecar:
+        apply_metadata(article, sidecar, "sidecar")
+    return article
+
+
+def parse_article(data: bytes | str, *, kind: str = "text", name: str = "<input>", **metadata) -> Article:
+    """An article from raw bytes or text. ``metadata`` (title, date, source, url) wins."""
+    text, encoding = (data, "utf-8") if isinstance(data, str) else decode(data, name)
+    if kind == "html" or (kind == "text" and _looks_like_html(text)):
+        article = _from_html(text, name)
+    else:
+        article = _from_text(text)
+    article.encoding = encoding
+    if not article.text.strip():
+        raise ArticleError(f"{name} has no text to read.")
+    if metadata:
+        apply_metadata(article, metadata, "given")
+    return article
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Bytes to text: BOM, then UTF-8, then charset detection (cp1251, latin-1...)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:
+            raise ArticleError(f"{name} starts like UTF-16 but is not: {err}.") from err
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096] and data[1:4096:2].count(0) > len(data[1:4096:2]) * 0.4:
+        try:
+            return data.decode("utf-16-le"), "utf-16-le"  # UTF-16 without a BOM
+        except UnicodeDecodeError:
+            pass
+    if data[:4096].count(0) > 0:
+        raise ArticleError(
+            f"{name} looks binary, not text (it contains NUL bytes). Give a text, Markdown or HTML file."
+        )
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ArticleError(f"{name}: cannot tell the text encoding. Convert it to UTF-8 first.")
+    return str(best), best.encoding
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+
+
+def _from_html(html: str, name: str) -> Article:
+    import trafilatura
+
+    try:
+        result = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    except Exception as err:  # trafilatura raises many kinds on broken markup
+        raise ArticleError(f"{name}: cannot read the HTML ({type(err).__name__}: {err}).") from err
+    if result is None:
+        raise ArticleError(f"{name}: no article text found in the HTML.")
+    fields = result if isinstance(result, dict) else result.as_dict()
+    article = Article(text=fields.get("text") or "", title=fields.get("title"), url=fields.get("url"),
+                      source=fields.get("sitename"))  # fmt: skip
+    published = _parse_date(fields.get("date"))
+    if published:
+        article.published, article.date_origin = published, "html metadata"
+    else:
+        _date_from_dateline(article)
+    return article
+
+
+def _from_text(text: str) -> Article:
+    meta, body = _front_matter(text)
+    article = Article(text=body)
+    if meta:
+        apply_metadata(article, meta, "front matter")
+    if article.published is None:
+        _date_from_dateline(article)
+    return article
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    """A ``---``-fenced block of ``key: value`` lines at the very top."""
+    match = re.match(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", text, re.S)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta, text[match.end() :]
+
+
+def _sidecar(path: Path) -> dict | None:
+    for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
+        if candidate.is_file():
+            try:
+                meta = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as err:
+                raise ArticleError(f"{candidate}: the sidecar metadata is not valid JSON ({err}).") from err
+            if not isinstance(meta, dict):
+                raise ArticleError(f"{candidate}: the sidecar metadata must be a JSON object.")
+            return meta
+    return None
+
+
+def apply_metadata(article: Article, meta: dict, origin: str) -> None:
+    if meta.get("title"):
+        article.title = str(meta["title"])
+    source = meta.get("source") or meta.get("publisher")
+    if source:
+        article.source = str(source)
+    if meta.get("url"):
+        article.url = str(meta["url"])
+    if meta.get("date") or meta.get("published"):
+        raw = meta.get("date") or meta.get("published")
+        published = _parse_date(str(raw))
+        if published is None:
+            raise ArticleError(f"Cannot read the date {raw!r} ({origin}): write it as YYYY-MM-DD.")
+        article.published, article.date_origin = published, origin
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return _first_date(value)
+
+
+def _first_date(text: str) -> date | None:
+    best = None
+    for pattern in DATELINE_RES:
+        match = pattern.search(text)
+        if not match:
+            continue
+        groups = match.groups()
+        try:
+            if pattern is DATELINE_RES[0]:
+                found = date(int(groups[2]), MONTHS[groups[1].lower().rstrip(".")], int(groups[0]))
+            elif pattern is DATELINE_RES[1]:
+                found = date(int(groups[2]), MONTHS[groups[0].lower().rstrip(".")], int(groups[1]))
+            else:
+                found = date(int(groups[0]), int(groups[1]), int(groups[2]))
+        except (ValueError, KeyError):
+            continue
+        if best is None or match.start() < best[0]:
+            best = (match.start(), found)
+    return best[1] if best else None
+
+
+def _date_from_dateline(article: Article) -> None:
+    found = _first_date(article.text[:DATELINE_CHARS])
+    if found:
+        article.published, article.date_origin = found, "dateline"

@@ -1,0 +1,372 @@
+"""Extract events from an article, sentence by sentence.
+
+An event is what happened (type and sub-type, from the trigger rules in
+``gazetteer/event_rules.toml``), when (resolved against the article's date), where (one
+place, chosen by the rules below and stored with the reason), who (the actors), the
+fatalities if stated, and the quote with its offsets.
+
+Where an event happened, in order:
+1. a place refined by a spatial phrase in the sentence ("at the Pripyat river on the
+   border north of Chernobyl");
+2. the place the sentence puts after a preposition of place ("in", "at", "on", "to",
+   "near"...), nearest the trigger;
+3. the most specific place in the sentence (a town before a region, a region before a
+   border, river or country), nearest the trigger;
+4. otherwise the country the article is mainly about, at country precision.
+Demonyms ("Ukrainian officials") are actors, never the location.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from geo import config
+from geo.articles import Article
+from geo.dates import When, resolve_when
+from geo.errors import ConflictmapError
+from geo.geoparse import Geoparser
+from geo.places import Place
+from geo.resolve import Resolved
+
+SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’']?|\n|$)")
+# "in Kharkiv", "at the border", "on the outskirts of Kyiv", "in the southern Belarusian city of Gomel"
+PLACE_PREPOSITIONS = re.compile(
+    r"\b(?:in|at|on|near|to|into|towards?|outside|from|across|around|over|along)\s+(?:the\s+)?"
+    r"(?:(?:\w+\s+){0,3}(?:city|town|village|capital|region|province|outskirts|suburbs?|streets|centre|center)\s+of\s+)?$",
+    re.I,
+)
+OPINION_RE = re.compile(
+    r"\b(?:I|we)\s+(?:do not|don't|really|)\s*(?:really\s+)?(?:believe|think|hope|feel|want|doubt)\b", re.I
+)
+FATALITIES_RE = re.compile(
+    r"\b(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens of|hundreds of)\s+"
+    r"(?:\w+\s+){0,2}(?:people|civilians|soldiers|troops|persons|children|fighters|Ukrainians|Russians)\s+"
+    r"(?:\w+\s+){0,3}(?:killed|died|dead)\b",
+    re.I,
+)
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10}  # fmt: skip
+FORCES_RE = re.compile(r"^\s+(?:troops|forces|military|army|soldiers|delegation|diplomats)\b", re.I)
+SPECIFICITY = {"capital": 0, "city": 0, "town": 0, "village": 0, "district": 1, "region": 2, "lake": 3,
+               "physical_region": 3, "mountain": 1, "border": 4, "river": 4, "sea": 5, "country": 6,
+               "continent": 7}  # fmt: skip
+
+
+BACKGROUND = "Strategic developments"
+
+
+class RulesError(ConflictmapError, ValueError):
+    """The event rules file cannot be read."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    event_type: str
+    sub_event_type: str
+    pattern: re.Pattern
+
+
+@dataclass
+class Event:
+    """One event as read from one article."""
+
+    event_type: str
+    sub_event_type: str
+    when: When
+    quote: str
+    start: int  # offsets of the quote in the article's text
+    end: int
+    article_id: str
+    trigger: str
+    place: Place | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geometry: dict | None = None  # GeoJSON
+    geo_precision: str = "country"
+    location_reason: str = ""
+    actor1: str | None = None
+    actor2: str | None = None
+    fatalities: int | None = None
+    mentions: list[Resolved] = field(default_factory=list)
+
+    @property
+    def undated(self) -> bool:
+        return self.when.undated
+
+
+def load_rules(extra: Path | None = None) -> list[Rule]:
+    """The trigger rules: the user's own file first (if any), then the built-in ones."""
+    files = []
+    user_file = extra or (config.data_dir() / "event_rules.toml")
+    if user_file.is_file():
+        files.append(user_file)
+    files.append(config.event_rules_file())
+    rules = []
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise RulesError(f"Cannot read the event rules in {path}: {err}.") from err
+        for number, rule in enumerate(data.get("rule", []), 1):
+            try:
+                triggers = "|".join(f"(?:{t})" for t in rule["triggers"])
+                rules.append(
+                    Rule(rule["event_type"], rule["sub_event_type"], re.compile(rf"\b(?:{triggers})\b", re.I))
+                )
+            except (KeyError, TypeError, re.error) as err:
+                raise RulesError(
+                    f"{path}: rule {number} needs event_type, sub_event_type and a list of "
+                    f"triggers (regular expressions): {err}."
+                ) from err
+    return rules
+
+
+@dataclass
+class EventExtractor:
+    """Article in, events out: geoparse, split sentences, match triggers, place, date."""
+
+    geoparser: Geoparser
+    rules: list[Rule] = field(default_factory=load_rules)
+
+    def extract(self, article: Article) -> list[Event]:
+        resolved = self.geoparser.parse(article.text)
+        focus = _focus_country(resolved)
+        events: list[Event] = []
+        for start, end in sentences(article.text):
+            sentence = article.text[start:end]
+            if OPINION_RE.search(sentence):
+                continue  # "I do not really believe in the outcome": a statement, not an event
+            in_sentence = [r for r in resolved if start <= r.mention.start < end]
+            made = [
+                self._event(
+                    article, rule, match, start, sentence, in_sentence, focus, events[-1] if events else None
+                )
+                for rule, match in self._triggers(sentence)
+            ]
+            if len(made) > 1:
+                # "invasion" and the like are background to a concrete event, unless the
+                # sentence dates them apart ("... since Putin launched an invasion on Thursday").
+                concrete = [e for e in made if e.event_type != BACKGROUND]
+                made = concrete + [
+                    e for e in made if e.event_type == BACKGROUND and all(e.when != c.when for c in concrete)
+                ]
+            events.extend(made)
+        return merge_within(events)
+
+    def _triggers(self, sentence: str) -> Iterator[tuple[Rule, re.Match]]:
+        """The first matching rule of each event type, outside quotation marks."""
+        seen = set()
+        quoted = _quoted_spans(sentence)
+        for rule in self.rules:
+            if rule.event_type in seen:
+                continue
+            for match in rule.pattern.finditer(sentence):
+                if not any(a <= match.start() < b for a, b in quoted):
+                    seen.add(rule.event_type)
+                    yield rule, match
+                    break
+
+    def _event(self, article, rule, match, offset, sentence, in_sentence, focus, previous) -> Event:
+        trigger_at = offset + match.start()
+        event = Event(
+            event_type=rule.event_type,
+            sub_event_type=rule.sub_event_type,
+            when=resolve_when(sentence, article.published, anchor=match.start()),
+            quote=sentence.strip(),
+            start=offset + (len(sentence) - len(sentence.lstrip())),
+            end=offset + len(sentence.rstrip()),
+            article_id=article.id,
+            trigger=match.group(),
+            mentions=in_sentence,
+        )
+        _choose_location(event, article.text, in_sentence, trigger_at, focus, previous)
+        event.actor1, event.actor2 = _actors(article.text, in_sentence, trigger_at)
+        event.fatalities = _fatalities(sentence)
+        return event
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence: split at . ! ? and line breaks."""
+    for match in SENTENCE_RE.finditer(text):
+        if match.group().strip():
+            yield match.start(), match.end()
+
+
+def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[“\"][^”\"]*[”\"]", sentence)]
+
+
+def _choose_location(
+    event: Event, text: str, mentions: list[Resolved], trigger_at: int, focus, previous
+) -> None:
+    places = [r for r in mentions if r.role == "location"]
+    chosen, reason = None, ""
+    refined = [r for r in places if r.spatial]
+    if refined:
+        chosen = min(refined, key=lambda r: abs(r.mention.start - trigger_at))
+        reason = f"named with a spatial phrase: {chosen.spatial}"
+    if chosen is None:
+        after_preposition = [
+            r
+            for r in places
+            if PLACE_PREPOSITIONS.search(text[max(0, r.mention.start - 40) : r.mention.start])
+        ]
+        if after_preposition:
+            # "talks in Gomel": the place after the trigger first, else the nearest before it
+            chosen = min(
+                after_preposition,
+                key=lambda r: (r.mention.start < trigger_at, abs(r.mention.start - trigger_at)),
+            )
+            words = text[max(0, chosen.mention.start - 40) : chosen.mention.end].split()
+            reason = f'where the sentence puts it: "{" ".join(words[-4:])}"'
+    if chosen is None and places:
+        chosen = min(
+            places, key=lambda r: (SPECIFICITY.get(r.place.kind, 3), abs(r.mention.start - trigger_at))
+        )
+        reason = f"the most specific place in the sentence ({chosen.place.kind})"
+    if chosen is not None:
+        lat, lon = chosen.point
+        event.place, event.lat, event.lon = chosen.place, lat, lon
+        event.geo_precision = chosen.precision
+        event.geometry = _geojson(chosen)
+        event.location_reason = reason
+    elif (
+        previous is not None
+        and previous.place is not None
+        and _same_paragraph(text, previous.end, event.start)
+    ):
+        event.place, event.lat, event.lon = previous.place, previous.lat, previous.lon
+        event.geo_precision, event.geometry = previous.geo_precision, previous.geometry
+        event.location_reason = (
+            f"no place in the sentence: where the event just before happened ({previous.place.name})"
+        )
+    elif focus is not None:
+        event.place, event.lat, event.lon = focus, focus.lat, focus.lon
+        event.geo_precision = "country"
+        event.geometry = {"type": "Point", "coordinates": [round(focus.lon, 5), round(focus.lat, 5)]}
+        event.location_reason = (
+            f"no place in the sentence: the country the article is mainly about ({focus.name})"
+        )
+
+
+def _same_paragraph(text: str, end: int, start: int) -> bool:
+    """Nothing but one sentence break between them: the next sentence, or a caption line."""
+    gap = text[end:start]
+    return gap.count("\n") <= 2 and len(gap) < 200
+
+
+def _geojson(item: Resolved) -> dict:
+    import shapely
+
+    shape = item.shape
+    if shape.geom_type in ("Polygon", "MultiPolygon"):  # areas are large; keep the point
+        lat, lon = item.point
+        return {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]}
+    return shapely.geometry.mapping(shapely.set_precision(shape, 1e-5))
+
+
+def _focus_country(resolved: list[Resolved]) -> Place | None:
+    counts = Counter(r.place.id for r in resolved if r.place.kind == "country" and r.role == "location")
+    if not counts:
+        return None
+    best_id = max(counts, key=lambda pid: (counts[pid], pid))
+    return next(r.place for r in resolved if r.place.id == best_id)
+
+
+def _actors(text: str, mentions: list[Resolved], trigger_at: int) -> tuple[str | None, str | None]:
+    """The country or nationality before the trigger (who did it) and after it (to whom)."""
+    countries = [r for r in mentions if r.place.kind in ("country", "continent")]
+    before = [r for r in countries if r.mention.end <= trigger_at]
+    after = [r for r in countries if r.mention.start >= trigger_at]
+    actor1 = _actor_name(text, before[-1]) if before else None
+    actor2 = _actor_name(text, after[0]) if after else None
+    if actor1 == actor2:
+        actor2 = None
+    return actor1, actor2
+
+
+def _actor_name(text: str, item: Resolved) -> str:
+    if FORCES_RE.match(text[item.mention.end : item.mention.end + 20]):
+        return f"Military Forces of {item.place.name}"
+    return item.place.name
+
+
+def _fatalities(sentence: str) -> int | None:
+    match = FATALITIES_RE.search(sentence)
+    if not match:
+        return None
+    word = match.group(1).lower().replace(",", "")
+    if word.isdigit():
+        return int(word)
+    return _WORD_NUMBERS.get(word)
+
+
+def same_event(a: Event, b: Event, *, km: float = 50.0) -> bool:
+    """Two reports of one event: same type, overlapping dates, and the same place, a place
+    within ``km`` of it, or a point lying on the other's line (a crossing on a border).
+
+    50 km: the places news name for one event differ by about a city's reach (a city
+    and its suburb, a crossing and the border town), while distinct events of one type
+    on one day in a war are usually further apart than that.
+    """
+    if a.event_type != b.event_type or a.undated != b.undated:
+        return False
+    if not a.undated and not _overlap(a.when, b.when):
+        return False
+    if a.place is None or b.place is None:
+        return a.place is b.place
+    if "country" in (a.geo_precision, b.geo_precision):
+        # A whole country says little about where: same country, same kind of event, same actors.
+        return a.place.id == b.place.id and a.sub_event_type == b.sub_event_type and a.actor1 == b.actor1
+    if a.place.id == b.place.id:
+        return True
+    from geo.places import distance_km
+
+    if distance_km((a.lat, a.lon), (b.lat, b.lon)) <= km:
+        return True
+    return _touches(a, b)
+
+
+def _touches(a: Event, b: Event) -> bool:
+    import shapely
+
+    shapes = [shapely.geometry.shape(e.geometry) for e in (a, b) if e.geometry]
+    return len(shapes) == 2 and shapes[0].distance(shapes[1]) <= 0.01
+
+
+def _overlap(x: When, y: When, slack_days: int = 1) -> bool:
+    from datetime import timedelta
+
+    return x.start <= y.end + timedelta(days=slack_days) and y.start <= x.end + timedelta(days=slack_days)
+
+
+PRECISION_RANK = {"exact": 0, "near": 1, "border": 2, "river": 3, "region": 4, "country": 5}
+
+
+def more_precise(a: Event, b: Event) -> Event:
+    """Of two reports, the one with the finer place (then the finer date)."""
+    key = lambda e: (PRECISION_RANK.get(e.geo_precision, 6), e.when.precision != "day")  # noqa: E731
+    return a if key(a) <= key(b) else b
+
+
+def merge_within(events: list[Event]) -> list[Event]:
+    """One article often tells an event several times: keep one, the most precise."""
+    kept: list[Event] = []
+    for event in events:
+        for k, other in enumerate(kept):
+            if same_event(event, other):
+                kept[k] = more_precise(other, event)
+                break
+        else:
+            kept.append(event)
+    return kept
+
+
+def as_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
