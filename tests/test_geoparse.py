@@ -34,8 +34,9 @@ def _places(geoparser, seed):
         (INDEPENDENT, "Kharkiv", "geonames:706483"),
         (INDEPENDENT, "Poland", "geonames:798544"),
         (INDEPENDENT, "Moscow", "geonames:524901"),
-        (INDEPENDENT, "Belarus", "geonames:630336"),
-        (INDEPENDENT, "Ukraine", "geonames:690791"),
+        # ... and "the border of Ukraine and Belarus" is the border line
+        (INDEPENDENT, "Belarus", ("geonames:630336", "border:BY-UA")),
+        (INDEPENDENT, "Ukraine", ("geonames:690791", "border:BY-UA")),
         (INDEPENDENT, "Russia", "geonames:2017370"),
         (TELEGRAPH, "Pripyat river", "ne:1159120231"),
         (TELEGRAPH, "Chernobyl", "geonames:710403"),
@@ -49,7 +50,9 @@ def _places(geoparser, seed):
 def test_every_place_a_reader_marks_is_resolved(geoparser, seed, surface, place_id):
     found = [r for r in _places(geoparser, seed) if r.mention.text == surface]
     assert found, f"{surface} not found"
-    assert {r.place.id for r in found} == {place_id}
+    allowed = set(place_id) if isinstance(place_id, tuple) else {place_id}
+    assert {r.place.id for r in found} <= allowed
+    assert any(r.place.id == sorted(allowed)[-1] for r in found)
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[s.stem for s in SEEDS])
