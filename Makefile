@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test install system-deps index lint bench clean
 
 run: index
+	$(VENV)/bin/conflictmap ingest seeds/
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 test: install system-deps

@@ -52,7 +52,14 @@ def parse_geometry(value: str | dict | BaseGeometry) -> BaseGeometry:
     if isinstance(value, dict):
         try:
             return shapely.geometry.shape(value)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            IndexError,
+            shapely.errors.ShapelyError,
+        ) as err:
             raise InvalidPlaceError(f"Invalid GeoJSON geometry: {err}.") from err
     text = str(value).strip()
     if not text:
@@ -93,8 +100,14 @@ def validate(new: NewPlace) -> tuple[BaseGeometry, dict]:
             raise InvalidPlaceError(
                 f"Invalid country code {new.country!r}: expected two letters (ISO 3166-1), e.g. UA."
             )
-    if new.population is not None and (not isinstance(new.population, int) or new.population < 0):
+    if new.population is not None and (
+        isinstance(new.population, bool) or not isinstance(new.population, int) or new.population < 0
+    ):
         raise InvalidPlaceError(f"Invalid population {new.population!r}: expected a whole number ≥ 0.")
+    if isinstance(new.aliases, str):
+        raise InvalidPlaceError(
+            f"Aliases must be a list of names, got the text {new.aliases!r}: write [{new.aliases!r}]."
+        )
     aliases = []
     for alias in new.aliases or ():
         alias = " ".join(str(alias).split())
@@ -265,7 +278,8 @@ class UserPlaces:
                 if feature["id"] == place_id:
                     del features[i]
                     return feature_to_place(feature)
-        raise PlaceNotFoundError(f"No place with id {place_id}. See: conflictmap gazetteer list")
+            # raised inside the lock: the file is left exactly as it was
+            raise PlaceNotFoundError(f"No place with id {place_id}. See: conflictmap gazetteer list")
 
     @contextmanager
     def _locked_features(self) -> Iterator[list[dict]]:

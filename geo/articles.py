@@ -112,10 +112,17 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as err:
             raise ArticleError(f"{name} starts like UTF-16 but is not: {err}.") from err
+    binary = ArticleError(
+        f"{name} looks binary, not text (it contains NUL bytes). Give a text, Markdown or HTML file."
+    )
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if "\x00" in text[:4096]:
+            raise binary
+        return text, "utf-8"
     if b"\x00" in data[:4096] and data[1:4096:2].count(0) > len(data[1:4096:2]) * 0.4:
         try:
             return data.decode("utf-16-le"), "utf-16-le"  # UTF-16 without a BOM

@@ -297,8 +297,8 @@ def ingest(ctx, paths, published, source, title, url):
                     if missing:  # options fill what the file does not say
                         _apply_metadata(article, missing, "given")
                 result = store.ingest(article, extractor)
-            except ArticleError as err:
-                failures.append(str(err))
+            except ConflictmapError as err:  # one bad file does not stop the others
+                failures.append(str(err) if isinstance(err, ArticleError) else f"{job}: {err}")
                 continue
             totals["new" if result.new else "seen"] += 1
             totals["added"] += result.events_added
@@ -363,7 +363,7 @@ def events(ctx, date_from, date_to, event_type, country, fmt):
         for e in found:
             click.echo(
                 f"{e.id:>4}  {e.date_start or 'undated':<10} {e.time_precision[:8]:<8} {e.event_type[:26]:<26} "
-                f"{(e.location or '')[:24]:<24} {(e.geo_precision or '')[:7]:<7} {len(e.sources):>3}  {(e.notes or '')[:60]}"
+                f"{(e.location or '')[:24]:<24} {(e.geo_precision or '')[:7]:<7} {len({s['article_id'] for s in e.sources}):>3}  {(e.notes or '')[:60]}"
             )
 
 

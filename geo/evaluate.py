@@ -72,40 +72,50 @@ def read_documents(path: Path) -> Iterator[Document]:
         raise EvalFileError(f"Cannot read {path}: {err.strerror}.") from err
     except UnicodeDecodeError as err:
         raise EvalFileError(f"{path} is not UTF-8 text: {err}.") from err
-    if True:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                text = record["text"]
-                gold = [
-                    Gold(
-                        int(t["start"]),
-                        int(t["end"]),
-                        str(t["surface"]),
-                        t.get("lat"),
-                        t.get("lon"),
-                        t.get("geonameid"),
-                    )  # fmt: skip
-                    for t in record.get("toponyms", [])
-                ]
-            except json.JSONDecodeError as err:
-                raise EvalFileError(f"{path}, line {number}: not valid JSON ({err.msg}).") from err
-            except (KeyError, TypeError, ValueError) as err:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+            gold = [
+                Gold(
+                    int(t["start"]),
+                    int(t["end"]),
+                    str(t["surface"]),
+                    t.get("lat"),
+                    t.get("lon"),
+                    t.get("geonameid"),
+                )  # fmt: skip
+                for t in record.get("toponyms", [])
+            ]
+        except json.JSONDecodeError as err:
+            raise EvalFileError(f"{path}, line {number}: not valid JSON ({err.msg}).") from err
+        except (KeyError, TypeError, ValueError) as err:
+            raise EvalFileError(
+                f'{path}, line {number}: expected an object with "text" and "toponyms" '
+                f'[{{"start", "end", "surface", "lat", "lon"}}] ({err!r}).'
+            ) from err
+        if not isinstance(text, str):
+            raise EvalFileError(f'{path}, line {number}: "text" must be a string.')
+        for g in gold:
+            numbers = [v for v in (g.lat, g.lon) if v is not None]
+            if (g.lat is None) != (g.lon is None) or any(
+                isinstance(v, bool) or not isinstance(v, int | float) for v in numbers
+            ):
                 raise EvalFileError(
-                    f'{path}, line {number}: expected an object with "text" and "toponyms" '
-                    f'[{{"start", "end", "surface", "lat", "lon"}}] ({err!r}).'
-                ) from err
-            if not isinstance(text, str):
-                raise EvalFileError(f'{path}, line {number}: "text" must be a string.')
-            for g in gold:
-                if not (0 <= g.start < g.end <= len(text)):
-                    raise EvalFileError(
-                        f"{path}, line {number}: toponym {g.surface!r} has span {g.start}-{g.end} "
-                        f"outside the text ({len(text)} characters)."
-                    )
-            yield Document(str(record.get("id", number)), text, gold)
+                    f"{path}, line {number}: toponym {g.surface!r} needs numeric lat and lon, or both null."
+                )
+            if g.start >= g.end:
+                raise EvalFileError(
+                    f"{path}, line {number}: toponym {g.surface!r} has an empty span {g.start}-{g.end}."
+                )
+            if not (0 <= g.start < g.end <= len(text)):
+                raise EvalFileError(
+                    f"{path}, line {number}: toponym {g.surface!r} has span {g.start}-{g.end} "
+                    f"outside the text ({len(text)} characters)."
+                )
+        yield Document(str(record.get("id", number)), text, gold)
 
 
 def error_km(gold: Gold, place: Place | None, point: tuple[float, float] | None, *, strict: bool) -> float:
@@ -249,6 +259,9 @@ def report_table(name: str, report: dict) -> str:
     for label, key in (("conflictmap", "resolution"), ("conflictmap, strict points", "resolution_strict"),
                        ("population baseline", "population_baseline")):  # fmt: skip
         r = report[key]
+        if not r.get("n"):
+            lines.append(f"  {label:<32}{'n/a: no geocoded gold toponyms':>37}")
+            continue
         lines.append(
             f"  {label:<32}{r['accuracy_161']:>8.3f}{r['median_km']:>11.1f}{r['mean_km']:>10.1f}{r['auc']:>8.3f}"
         )

@@ -94,6 +94,11 @@ class Event:
     actor2: str | None = None
     fatalities: int | None = None
     mentions: list[Resolved] = field(default_factory=list)
+    other_quotes: list[tuple[str, int, int]] = field(default_factory=list)  # the same event told again
+
+    @property
+    def quotes(self) -> list[tuple[str, int, int]]:
+        return [(self.quote, self.start, self.end), *self.other_quotes]
 
     @property
     def undated(self) -> bool:
@@ -205,12 +210,18 @@ def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
 def _choose_location(
     event: Event, text: str, mentions: list[Resolved], trigger_at: int, focus, previous
 ) -> None:
-    places = [r for r in mentions if r.role == "location"]
+    clause_start, clause_end = _clause_bounds(text, event.start, event.end, trigger_at)
+    places = [r for r in mentions if r.role == "location" and clause_start <= r.mention.start < clause_end]
     chosen, reason = None, ""
     refined = [r for r in places if r.spatial]
     if refined:
         chosen = min(refined, key=lambda r: abs(r.mention.start - trigger_at))
         reason = f"named with a spatial phrase: {chosen.spatial}"
+    trigger_end = trigger_at + len(event.trigger)
+    objects = [r for r in places if DIRECT_OBJECT.fullmatch(text[trigger_end : r.mention.start])]
+    if chosen is None and objects:
+        chosen = objects[0]
+        reason = f'what "{event.trigger}" acts on: "{text[trigger_at : chosen.mention.end]}"'
     if chosen is None:
         after_preposition = [
             r
@@ -253,6 +264,19 @@ def _choose_location(
         event.location_reason = (
             f"no place in the sentence: the country the article is mainly about ({focus.name})"
         )
+
+
+DIRECT_OBJECT = re.compile(
+    r"\s+(?:the\s+)?(?:(?:city|town|village|region|centre|center|outskirts)\s+of\s+)?", re.I
+)
+CLAUSE_MARKS = (";", ":", " — ", " – ")
+
+
+def _clause_bounds(text: str, start: int, end: int, at: int) -> tuple[int, int]:
+    """The part of the sentence [start, end) around ``at`` between ; : and dashes."""
+    left = max(text.rfind(mark, start, at) for mark in CLAUSE_MARKS)
+    right = [i for i in (text.find(mark, at, end) for mark in CLAUSE_MARKS) if i != -1]
+    return (left + 1 if left != -1 else start), (min(right) if right else end)
 
 
 def _same_paragraph(text: str, end: int, start: int) -> bool:
@@ -361,7 +385,11 @@ def merge_within(events: list[Event]) -> list[Event]:
     for event in events:
         for k, other in enumerate(kept):
             if same_event(event, other):
-                kept[k] = more_precise(other, event)
+                best = more_precise(other, event)
+                rest = event if best is other else other
+                best.other_quotes.extend(rest.quotes)
+                best.mentions.extend(rest.mentions)
+                kept[k] = best
                 break
         else:
             kept.append(event)

@@ -45,7 +45,9 @@ class Hints:
     def check(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
             raise InvalidPlaceError(f"Unknown kind {self.kind!r}. Valid kinds: {', '.join(KINDS)}.")
-        if self.country is not None and not (len(self.country) == 2 and self.country.isalpha()):
+        if self.country is not None and not (
+            isinstance(self.country, str) and len(self.country) == 2 and self.country.isalpha()
+        ):
             raise InvalidPlaceError(f"Invalid country code {self.country!r}: expected two letters, e.g. UA.")
         if self.near is not None:
             lat, lon = self.near
@@ -114,6 +116,8 @@ class Gazetteer:
             hints = Hints(country.upper() if country else None, kind, near, bbox)
         if not isinstance(query, str):
             raise InvalidPlaceError(f"A place name must be text, got {type(query).__name__}.")
+        if limit is not None and limit < 1:
+            raise InvalidPlaceError(f"limit must be at least 1 (or None for every candidate), got {limit}.")
         scored = [(_score(m, n, p, hints), p.id, m, n, p) for m, n, p in self._matches(query)]
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [

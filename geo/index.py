@@ -79,11 +79,19 @@ def read_fingerprint(path: Path) -> str | None:
     if not path.exists():
         return None
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        finally:
+            conn.close()
     except sqlite3.DatabaseError:
         return None
     return row[0] if row else None
+
+
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI for opening ``path`` read-only (escapes #, ? and % in the path)."""
+    return path.resolve().as_uri() + "?mode=ro"
 
 
 def is_fresh(path: Path, sources: Sources) -> bool:

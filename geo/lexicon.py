@@ -218,3 +218,12 @@ LOCATIVE = {"in", "at", "near", "outside", "from", "to", "into", "towards", "tow
             "around", "via", "through", "inside", "within", "nearby", "outskirts"}  # fmt: skip
 DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
               "north-east", "north-west", "south-east", "south-west"}  # fmt: skip
+# Words a full stop belongs to (no sentence ends there): titles, "St.", AP state names.
+ABBREVIATIONS = {
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Col", "Capt", "Lt", "Sgt", "Maj",
+    "Adm", "Rev", "Jr", "Sr", "St", "Ste", "Mt", "Ft", "Pt", "No", "Co", "Corp", "Inc", "Ltd", "Ave",
+    "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill", "Ind", "Kan", "Ky",
+    "La", "Md", "Mass", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb", "Nev", "Okla", "Ore", "Pa",
+    "Tenn", "Tex", "Vt", "Va", "Wash", "Wis", "Wyo", "Ont", "Que", "Alta", "Sask", "Man",
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+}  # fmt: skip

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 import shapely
 
-from geo.index import NUMBER_COLUMNS, SEPARATOR, TEXT_COLUMNS, name_hash
+from geo.index import NUMBER_COLUMNS, SEPARATOR, TEXT_COLUMNS, name_hash, read_only_uri
 from geo.places import POPULATED_KINDS, Place, distance_km
 
 _POPULATED = frozenset(POPULATED_KINDS)
@@ -27,7 +28,7 @@ class PlaceIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         self._conn.execute("PRAGMA query_only = 1")
         was_enabled = gc.isenabled()
         gc.disable()  # a quarter of a million new tuples: no point scanning them mid-load
@@ -112,6 +113,14 @@ class PlaceIndex:
             places = [self._place(pk - 1) for pk in pks if self._rows[pk - 1][2] in _POPULATED]
             if places:
                 best = min(places, key=lambda p: distance_km((lat, lon), p.point))
+                # A nearer place may lie just outside the box: look again in a box that
+                # holds the whole circle through the best so far.
+                km = distance_km((lat, lon), best.point)
+                dlat = km / 110.0 + 0.01
+                dlon = dlat / max(0.05, math.cos(math.radians(lat)))
+                wider = self._within(lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+                places = [self._place(pk - 1) for pk in wider if self._rows[pk - 1][2] in _POPULATED]
+                best = min(places, key=lambda p: (distance_km((lat, lon), p.point), p.id))
                 return best if distance_km((lat, lon), best.point) <= max_km else None
         return None
 

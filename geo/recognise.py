@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from geo.lexicon import (
+    ABBREVIATIONS,
     CONNECTORS,
     DIRECTIONS,
     FUNCTION_WORDS,
@@ -40,7 +41,6 @@ from geo.names import normalise
 TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_]+(?:['’\-](?![sS]\b)[^\W\d_]+)*|\d+(?:[.,]\d+)*|\S")
 CONTRACTION_RE = re.compile(r"['’](?:ve|ll|re|d|m|t)$", re.I)
 SENTENCE_END = set(".!?…\n")
-OPENERS = set("\"“‘'([«—–-:•*")
 MAX_WORDS = 6
 COMMON_ZIPF = 3.0  # at a sentence start, words this frequent in English are suspect
 COMMON_ZIPF_MID = 4.5  # mid-sentence
@@ -120,8 +120,8 @@ def tokenise(text: str) -> list[Token]:
 
 
 def _abbreviation(token: Token) -> bool:
-    """A word the next full stop belongs to (Mr., St., Ga.), so no sentence ends there."""
-    return token.word and (len(token.text) <= 4 and token.text[0].isupper() or token.acronym)
+    """A word the next full stop belongs to (Mr., St., Ga., U.S.), so no sentence ends there."""
+    return token.acronym or token.text.rstrip(".") in ABBREVIATIONS
 
 
 @lru_cache(maxsize=1)
@@ -174,8 +174,8 @@ class Recogniser:
                 continue
             found = self._longest_match(text, tokens, i)
             if found is None:
-                i = _skip_run(tokens, i + 1)
-                continue
+                i += 1  # a name may start at the next word ("Saturday Kharkiv"); the
+                continue  # first-name rule in _mention catches "Elon Musk"
             if found[0] == i + 1 and _never_a_place(token, people):
                 i += 1  # "In Columbus": the next word may still be a place
                 continue
@@ -248,6 +248,7 @@ class Recogniser:
             and _adjacent(before, first)
             and before.capitalised
             and not before.acronym
+            and before.text.lower() not in TEMPORAL
             and not (
                 before.sentence_start
                 and (before.text.lower() in FUNCTION_WORDS or zipf(before.text) >= COMMON_ZIPF)
@@ -258,7 +259,11 @@ class Recogniser:
         if after is not None and _adjacent(last, after) and after.capitalised:
             if _is_title(after):  # "Russian President", "US Ambassador"
                 return Mention(first.start, last.end, surface, role="actor")
-            unknown = not self.known(normalise(after.text)) and after.text.lower() not in KIND_AFTER
+            unknown = (
+                not self.known(normalise(after.text))
+                and after.text.lower() not in KIND_AFTER
+                and after.text.lower() not in TEMPORAL  # "Kyiv Tuesday"
+            )
             # ... a word after that is not a place: a surname or an organisation (Vladimir
             # Putin, Kyiv Post), except after a country or state (Texas Department of Health).
             if unknown and not self.strong(surface):
@@ -325,7 +330,10 @@ def _adjacent(a: Token, b: Token) -> bool:
 
 
 def _name_pair(a: Token, b: Token) -> bool:
-    return a.capitalised and b.capitalised and _adjacent(a, b) and not a.acronym and not b.acronym
+    return (
+        a.capitalised and b.capitalised and _adjacent(a, b) and not a.acronym and not b.acronym
+        and a.text.lower() not in TEMPORAL and b.text.lower() not in TEMPORAL
+    )  # fmt: skip
 
 
 def _is_title(token: Token) -> bool:

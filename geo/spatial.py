@@ -50,6 +50,13 @@ def destination(lat: float, lon: float, bearing: float, km: float) -> tuple[floa
     return (line["lat2"], line["lon2"])
 
 
+def _number(text: str) -> float:
+    """ "1,200" is twelve hundred; "1,5" and "1.5" are one and a half."""
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
+        return float(text.replace(",", ""))
+    return float(text.replace(",", "."))
+
+
 def _point(lat: float, lon: float) -> shapely.Point:
     return shapely.Point(lon, lat)
 
@@ -146,13 +153,12 @@ def _relative(before: str, item: Resolved, previous: Resolved | None, text: str)
     lat, lon = item.place.point
     match = DISTANCE_BEFORE.search(before)
     if match:
-        km = float(match.group(1).replace(",", "")) * UNITS_KM[match.group(2).lower()]
+        km = _number(match.group(1)) * UNITS_KM[match.group(2).lower()]
         if match.group(3):
             bearing = BEARINGS[match.group(3).lower()]
             item.geometry = _point(*destination(lat, lon, bearing, km))
             item.spatial = f"{match.group(1)} {match.group(2)} {match.group(3)} of {item.place.name}"
-        else:
-            item.geometry = _point(lat, lon).buffer(km / 111.0).exterior
+        else:  # a distance without a direction: somewhere on a circle; keep the centre
             item.spatial = f"{match.group(1)} {match.group(2)} from {item.place.name}"
         item.precision = "near"
         return

@@ -162,9 +162,9 @@ class Store:
             if more_precise(event, stored) is event:
                 self._update_location(event_id, event)
             merged = True
-        self.conn.execute(
+        self.conn.executemany(
             "INSERT OR IGNORE INTO event_sources VALUES (?, ?, ?, ?, ?)",
-            (event_id, event.article_id, event.quote, event.start, event.end),
+            [(event_id, event.article_id, quote, start, end) for quote, start, end in event.quotes],
         )
         self.conn.executemany(
             "INSERT INTO event_mentions VALUES (?, ?, ?, ?, ?, ?)",

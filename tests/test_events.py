@@ -1,0 +1,274 @@
+"""Events from articles into the store: the sample articles, merging, dates, input kinds."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from geo.articles import ArticleError, parse_article, read_article
+from geo.cli import main
+from geo.dates import resolve_when
+from geo.events import EventExtractor
+from geo.places import distance_km
+from geo.store import Store, StoreError
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SUNDAY = date(2022, 2, 27)
+
+
+@pytest.fixture(scope="module")
+def extractor(gazetteer):
+    from geo.geoparse import Geoparser
+
+    return EventExtractor(Geoparser(gazetteer))
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "events.sqlite")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(extractor, tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("seeded") / "events.sqlite")
+    for path in sorted(SEEDS.glob("*.txt")):
+        store.ingest(read_article(path), extractor)
+    return store
+
+
+def _find(events, event_type, location=None, quote=None):
+    return [e for e in events if e.event_type == event_type and (location is None or e.location == location)
+            and (quote is None or quote in (e.notes or "") or any(quote in s["quote"] for s in e.sources))]  # fmt: skip
+
+
+def test_seed_metadata():
+    independent, telegraph = (read_article(p) for p in sorted(SEEDS.glob("*.txt")))
+    assert independent.published == SUNDAY and independent.date_origin == "dateline"
+    assert independent.source == "The Independent"
+    assert telegraph.published == SUNDAY and telegraph.date_origin == "sidecar"
+
+
+def test_the_talks_are_one_event_with_two_sources_at_the_pripyat_crossing(seeded):
+    talks = [e for e in _find(seeded.events(), "Diplomacy") if len({s["article_id"] for s in e.sources}) == 2]
+    assert len(talks) == 1
+    event = talks[0]
+    assert (event.date_start, event.date_end) == ("2022-02-27", "2022-02-27")
+    assert distance_km((event.latitude, event.longitude), (51.47, 29.97)) < 10
+    assert event.geo_precision == "border" and "crosses the border" in event.location_reason
+    assert {s["publisher"] for s in event.sources} >= {"The Independent"}
+    assert event.location not in ("Minsk", "Kyiv")
+
+
+def test_the_invasion_launched_on_thursday(seeded):
+    invasion = _find(seeded.events(), "Strategic developments", quote="launched an invasion on Thursday")
+    assert [e.date_start for e in invasion] == ["2022-02-24"]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "location", "quote"),
+    [
+        ("Battles", "Kharkiv", "repelled a Russian attack on Kharkiv"),
+        ("Explosions/Remote violence", "Kharkiv", "blew up a natural gas pipeline"),
+        ("Battles", "Kyiv", "takeover of Ukrainian capital Kyiv"),
+        ("Displacement", "Poland", "escaping to Poland"),
+        ("Diplomacy", "Belarus", "flown to Belarus to await the peace talks"),
+        ("Diplomacy", "Homyel'", "southern Belarusian city of Gomel"),
+        ("Explosions/Remote violence", None, "Iskander ballistic missiles"),
+    ],
+)
+def test_seed_events(seeded, event_type, location, quote):
+    found = _find(seeded.events(), event_type, location, quote)
+    assert found, f"no {event_type} at {location} for {quote!r}"
+    assert all(e.date_start == "2022-02-27" for e in found)
+
+
+def test_belarus_launched_missiles_at_ukraine(seeded):
+    event = _find(seeded.events(), "Explosions/Remote violence", quote="Iskander")[0]
+    assert (event.actor1, event.actor2) == ("Belarus", "Ukraine")
+    assert event.location == "Ukraine"
+
+
+def test_opinions_are_not_events(seeded):
+    assert not any("do not really believe" in (s["quote"]) for e in seeded.events() for s in e.sources)
+
+
+def test_reingest_changes_nothing(extractor, seeded):
+    before = [(e.id, len(e.sources)) for e in seeded.events()]
+    for path in sorted(SEEDS.glob("*.txt")):
+        assert seeded.ingest(read_article(path), extractor).new is False
+    assert [(e.id, len(e.sources)) for e in seeded.events()] == before
+
+
+def test_merge_only_the_same_event(extractor, store):
+    a = parse_article("Russian forces shelled Kharkiv on Saturday.", date="2022-03-06", source="A")
+    b = parse_article(
+        "On Saturday Kharkiv came under Russian shelling again, officials said.",
+        date="2022-03-06",
+        source="B",
+    )
+    c = parse_article("Russian forces shelled Lviv on Saturday.", date="2022-03-06", source="C")
+    for article in (a, b, c):
+        store.ingest(article, extractor)
+    shelling = store.events(event_type="Explosions/Remote violence")
+    assert sorted((e.location, len(e.sources)) for e in shelling) == [("Kharkiv", 2), ("Lviv", 1)]
+
+
+def test_an_undated_article_gives_undated_events(extractor, store):
+    store.ingest(parse_article("Troops shelled Kharkiv on Thursday."), extractor)
+    (event,) = store.events()
+    assert event.date_start is None and event.time_precision == "undated"
+    assert resolve_when("on Thursday", None).undated
+
+
+def test_dates_resolve_against_the_article():
+    assert resolve_when("Russia invaded on Thursday", SUNDAY).start == date(2022, 2, 24)
+    assert resolve_when("On Saturday, sanctions", SUNDAY).start == date(2022, 2, 26)
+    assert resolve_when("they meet today", SUNDAY).start == SUNDAY
+    fortnight = resolve_when("drills less than a fortnight before the invasion", SUNDAY)
+    assert (fortnight.start, fortnight.end, fortnight.precision) == (date(2022, 2, 13), SUNDAY, "interval")
+    assert resolve_when("talks on 3 March 2022", SUNDAY).start == date(2022, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-8", b""), ("utf-16", b""), ("cp1251", b"")],
+)
+def test_encodings(extractor, store, tmp_path, encoding, prefix):
+    text = "---\ndate: 2022-03-01\n---\nОбстріл Харкова. Russian forces shelled Kharkiv; refugees fled to Київ.\n"
+    path = tmp_path / f"article-{encoding}.txt"
+    path.write_bytes(prefix + text.encode(encoding))
+    article = read_article(path)
+    assert "Київ" in article.text and article.published == date(2022, 3, 1)
+    store.ingest(article, extractor)
+    assert {e.location for e in store.events()} >= {"Kharkiv"}
+
+
+HTML = """<!doctype html><html><head><title>Shelling in Kharkiv</title>
+<meta property="article:published_time" content="2022-03-02T08:00:00">
+<link rel="canonical" href="https://news.example/kharkiv"></head><body>
+<nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+<article><h1>Shelling in Kharkiv</h1>
+<p>Russian forces shelled the centre of Kharkiv overnight, regional officials said on Wednesday morning.</p>
+<p>Thousands of residents fled to Lviv in the west of the country, according to the city council.</p>
+</article>
+<div class="share">Share this article on Facebook and Twitter</div>
+<div class="donate">Your support helps us to tell the story. Donate now to keep our journalism free.</div>
+<section id="comments"><h2>Comments</h2><p>Great reporting, thanks!</p></section>
+</body></html>"""
+
+
+def test_html_main_text_and_metadata_without_chrome(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(HTML, encoding="utf-8")
+    article = read_article(path)
+    assert article.title == "Shelling in Kharkiv" and article.published == date(2022, 3, 2)
+    assert article.url == "https://news.example/kharkiv"
+    assert "shelled the centre of Kharkiv" in article.text
+    for chrome in ("Share this article", "Donate now", "Great reporting", "Home"):
+        assert chrome not in article.text
+
+
+def test_binary_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "photo.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(ArticleError, match=r"photo\.txt looks binary, not text"):
+        read_article(path)
+
+
+def test_crash_mid_ingest_loses_nothing(extractor, store):
+    first = parse_article("Russian forces shelled Kharkiv on Saturday.", date="2022-03-06")
+    store.ingest(first, extractor)
+    before = ([e.to_record() for e in store.events()], store.articles())
+    second = parse_article(
+        "Fighting in Mariupol. Refugees fled to Poland. Talks in Gomel.", date="2022-03-07"
+    )
+    with pytest.raises(StoreError, match="simulated crash"):
+        store.ingest(second, extractor, _fail_after_events=1)
+    assert ([e.to_record() for e in store.events()], store.articles()) == before
+    assert store.ingest(second, extractor).new is True  # and it can be ingested afterwards
+
+
+def test_cli_ingest_folder_with_a_bad_file(index_path, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "---\ndate: 2022-03-06\n---\nRussian forces shelled Kharkiv.\n", encoding="utf-8"
+    )
+    (folder / "b.md").write_text(
+        "---\ndate: 2022-03-07\n---\n# Kyiv\nFighting continued in Kyiv.\n", encoding="utf-8"
+    )
+    (folder / "c.txt").write_bytes(b"\x00\x01\x02garbage\x00")
+    store = tmp_path / "events.sqlite"
+    runner = CliRunner()
+    result = runner.invoke(main, ["--index", str(index_path), "--store", str(store), "ingest", str(folder)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("2 new article(s), 0 already stored;")
+    assert f"Error: {folder / 'c.txt'} looks binary, not text (it contains NUL bytes)." in result.stderr
+    listed = runner.invoke(main, ["--store", str(store), "events", "--format", "json"])
+    events = json.loads(listed.stdout)
+    assert {(e["event_type"], e["location"]) for e in events} >= {
+        ("Explosions/Remote violence", "Kharkiv"),
+        ("Battles", "Kyiv"),
+    }
+
+
+def test_cli_events_formats_and_filters(index_path, tmp_path, seeded):
+    runner = CliRunner()
+    args = ["--store", str(seeded.path), "events"]
+    geojson = json.loads(runner.invoke(main, [*args, "--format", "geojson"]).stdout)
+    assert geojson["type"] == "FeatureCollection" and len(geojson["features"]) == len(seeded.events())
+    early = json.loads(runner.invoke(main, [*args, "--to", "2022-02-25", "--format", "json"]).stdout)
+    assert {e["date_start"] for e in early} == {"2022-02-24"}
+    typed = json.loads(runner.invoke(main, [*args, "--type", "displacement", "--format", "json"]).stdout)
+    assert {e["location"] for e in typed} == {"Poland"}
+    bad = runner.invoke(main, [*args, "--from", "27/02/2022"])
+    assert bad.exit_code == 2 and "expected YYYY-MM-DD, got '27/02/2022'" in bad.output
+
+
+def test_csv_round_trip_with_acled_columns(index_path, tmp_path, seeded):
+    runner = CliRunner()
+    csv_text = runner.invoke(main, ["--store", str(seeded.path), "events", "--format", "csv"]).stdout
+    header = csv_text.splitlines()[0].split(",")
+    assert header[:6] == [
+        "event_id_cnty",
+        "event_date",
+        "year",
+        "time_precision",
+        "event_type",
+        "sub_event_type",
+    ]
+    path = tmp_path / "export.csv"
+    path.write_text(csv_text, encoding="utf-8")
+    other = tmp_path / "other.sqlite"
+    result = runner.invoke(main, ["--store", str(other), "import", str(path)])
+    assert result.exit_code == 0, result.output
+    imported = Store(other).events()
+    assert len(imported) == len(seeded.events())
+    assert sorted((e.event_type, round(e.latitude, 3)) for e in imported) == sorted(
+        (e.event_type, round(e.latitude, 3)) for e in seeded.events()
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_text("event_date,event_type\n2022-01-01,Battles\n", encoding="utf-8")
+    refused = runner.invoke(main, ["--store", str(other), "import", str(bad)])
+    assert refused.exit_code == 1
+    assert "lacks the column(s) latitude, longitude" in refused.output
+
+
+def test_reresolve_after_a_gazetteer_addition(index_path, tmp_path, extractor, _private_data_dir):
+    store_path = tmp_path / "events.sqlite"
+    store = Store(store_path)
+    store.ingest(parse_article("Talks were held in Gomel on Sunday.", date="2022-02-27"), extractor)
+    assert [e.location for e in store.events()] == ["Homyel'"]
+    runner = CliRunner()
+    add = ["gazetteer", "add", "--name", "Gomel", "--lat", "52.40", "--lon", "31.00", "--kind", "site"]
+    assert runner.invoke(main, ["--index", str(index_path), *add]).exit_code == 0
+    result = runner.invoke(main, ["--index", str(index_path), "--store", str(store_path), "reresolve"])
+    assert result.exit_code == 0, result.output
+    assert "Homyel' -> Gomel" in result.stdout and "1 event(s) moved." in result.stdout
+    assert [e.gazetteer_id for e in Store(store_path).events()] == ["user:gomel"]
