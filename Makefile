@@ -43,6 +43,7 @@ bench: index
 	$(PY) -m pip install --quiet geotext
 	$(PY) bench/gazetteer_bench.py
 	$(PY) bench/geoparse_bench.py
+	$(PY) bench/ingest_bench.py
 	$(VENV)/bin/conflictmap eval ../shared/eval/lgl.jsonl --format table
 	$(VENV)/bin/conflictmap eval ../shared/eval/gwn.jsonl --format table
 

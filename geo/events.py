@@ -50,6 +50,12 @@ FATALITIES_RE = re.compile(
     r"(?:\w+\s+){0,3}(?:killed|died|dead)\b",
     re.I,
 )
+KILLED_RE = re.compile(  # "killed 12 civilians", "killing at least five people"
+    r"\b(?:killed|killing|claimed the lives of)\s+(?:at least\s+|some\s+|about\s+)?"
+    r"(\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+){0,2}"
+    r"(?:people|civilians|soldiers|troops|persons|children|fighters|residents)\b",
+    re.I,
+)
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}  # fmt: skip
 FORCES_RE = re.compile(r"^\s+(?:troops|forces|military|army|soldiers|delegation|diplomats)\b", re.I)
@@ -322,7 +328,7 @@ def _actor_name(text: str, item: Resolved) -> str:
 
 
 def _fatalities(sentence: str) -> int | None:
-    match = FATALITIES_RE.search(sentence)
+    match = FATALITIES_RE.search(sentence) or KILLED_RE.search(sentence)
     if not match:
         return None
     word = match.group(1).lower().replace(",", "")

@@ -272,3 +272,32 @@ def test_reresolve_after_a_gazetteer_addition(index_path, tmp_path, extractor, _
     assert result.exit_code == 0, result.output
     assert "Homyel' -> Gomel" in result.stdout and "1 event(s) moved." in result.stdout
     assert [e.gazetteer_id for e in Store(store_path).events()] == ["user:gomel"]
+
+
+def test_fatalities_when_stated(extractor):
+    article = parse_article("Shelling killed 12 civilians in Kharkiv on Monday. Fighting continued near Izium.",
+                            date="2022-03-08")  # fmt: skip
+    events = extractor.extract(article)
+    by_place = {e.place.name: e for e in events}
+    assert by_place["Kharkiv"].fatalities == 12
+    assert by_place["Kharkiv"].when.start == date(2022, 3, 7)
+
+
+def test_users_extend_the_trigger_rules(gazetteer, _private_data_dir):
+    from geo.events import load_rules
+    from geo.geoparse import Geoparser
+
+    _private_data_dir.mkdir(parents=True, exist_ok=True)
+    (_private_data_dir / "event_rules.toml").write_text(
+        '[[rule]]\nevent_type = "Strategic developments"\nsub_event_type = "Cyber attack"\n'
+        'triggers = ["cyber ?attacks?", "hack(?:ed|ers)"]\n',
+        encoding="utf-8",
+    )
+    extractor = EventExtractor(Geoparser(gazetteer), load_rules())
+    (event,) = extractor.extract(parse_article("Hackers hit banks in Kyiv on Tuesday.", date="2022-02-16"))
+    assert (event.sub_event_type, event.place.name) == ("Cyber attack", "Kyiv")
+    (_private_data_dir / "event_rules.toml").write_text("[[rule]]\nevent_type = 1\n", encoding="utf-8")
+    from geo.events import RulesError
+
+    with pytest.raises(RulesError, match=r"rule 1 needs event_type, sub_event_type and a list of triggers"):
+        load_rules()
