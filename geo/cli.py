@@ -368,6 +368,29 @@ def events(ctx, date_from, date_to, event_type, country, fmt):
 
 
 @main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
+@click.option("--from", "date_from", help="Events on or after this day (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Events on or before this day (YYYY-MM-DD).")
+@click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy.")
+@click.option("--country", help="Country (ISO code) of the place or an actor.")
+@click.option("--title", help="A title shown on the map.")
+@click.pass_context
+@_fail_cleanly
+def export(ctx, out, date_from, date_to, event_type, country, title):
+    """Write the events as one self-contained HTML map (works offline)."""
+    from geo.mapview import export_html
+
+    found = _store(ctx).events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
+                               event_type=event_type, country=country)  # fmt: skip
+    steps = ["building", "rendering"]
+    with click.progressbar(length=len(steps), label="Exporting", file=sys.stderr,
+                           hidden=len(found) < 5000) as bar:  # fmt: skip
+        size = export_html(found, out, title=title, progress=lambda _m: bar.update(1),
+                           index_path=ctx.find_root().obj["index"])  # fmt: skip
+    click.echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events). It opens offline in any browser.")
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 @_fail_cleanly

@@ -88,7 +88,7 @@ def browser_page(width: int = 1280, height: int = 900):
         page.on(
             "request",
             lambda request: (
-                request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+                request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "file:"))
                 or page.outside_requests.append(request.url)
             ),
         )

@@ -1,0 +1,313 @@
+"""The map: events on a Folium map with a time slider, exportable as one offline file.
+
+``build_map(events)`` returns a ``folium.Map`` shared by the HTML export and the app.
+Nothing is loaded from the network: Leaflet and Leaflet.markercluster are inlined from
+the npm packages the project installs (``package.json``); the basemap is drawn from the
+gazetteer (country outlines, borders, major rivers, capitals). OpenStreetMap tiles are
+an optional layer, off by default, that only loads when online.
+
+All article and user text reaches the page as JSON data and is put into the page with
+``textContent``, never as HTML, so an article containing ``<img onerror=...>`` or
+``</script>`` runs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import config
+from geo.errors import ConflictmapError
+from geo.store import StoredEvent
+
+TYPE_COLOURS = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#8c564b",
+    "Protests": "#1f77b4",
+    "Riots": "#9467bd",
+    "Strategic developments": "#7f7f7f",
+    "Diplomacy": "#2ca02c",
+    "Displacement": "#17becf",
+}
+OTHER_COLOUR = "#bcbd22"
+PRECISIONS = ["exact", "near", "border", "river", "region", "country"]
+CREDITS = (
+    'Places: <a href="https://www.geonames.org">GeoNames</a> (CC BY 4.0) | '
+    'Made with <a href="https://www.naturalearthdata.com">Natural Earth</a>'
+)
+ASSETS = {
+    "leaflet_css": "leaflet/dist/leaflet.css",
+    "leaflet_js": "leaflet/dist/leaflet.js",
+    "cluster_css": "leaflet.markercluster/dist/MarkerCluster.css",
+    "cluster_default_css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
+    "cluster_js": "leaflet.markercluster/dist/leaflet.markercluster.js",
+}
+
+
+class AssetsMissingError(ConflictmapError, FileNotFoundError):
+    """The map's scripts (npm packages) are not installed."""
+
+
+def assets_dir() -> Path:
+    """Where the npm packages are: ``$CONFLICTMAP_ASSETS`` or the checkout's node_modules."""
+    import os
+
+    env = os.environ.get("CONFLICTMAP_ASSETS")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "node_modules"
+
+
+@lru_cache(maxsize=4)
+def _assets(folder: str) -> dict[str, str]:
+    root = Path(folder)
+    found = {}
+    for key, relative in ASSETS.items():
+        path = root / relative
+        if not path.is_file():
+            raise AssetsMissingError(
+                f"{path} is missing: the map's scripts come from npm. Run `make install` (npm ci) first."
+            )
+        found[key] = path.read_text(encoding="utf-8")
+    # Leaflet's stylesheet points at icon images: inline them too.
+    images = root / "leaflet" / "dist" / "images"
+
+    def inline(match: re.Match) -> str:
+        data = base64.b64encode((images / match.group(1)).read_bytes()).decode()
+        return f"url(data:image/png;base64,{data})"
+
+    found["leaflet_css"] = re.sub(r"url\(images/([\w\-]+\.png)\)", inline, found["leaflet_css"])
+    return found
+
+
+def _safe_json(value) -> str:
+    """JSON that cannot end a <script> element or open a comment inside one."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class InlineAssets(MacroElement):
+    """Leaflet and Leaflet.markercluster, inlined into the page's head."""
+
+    _template = Template(
+        """{% macro header(this, kwargs) %}
+<style>{{ this.assets.leaflet_css }}</style>
+<style>{{ this.assets.cluster_css }}</style>
+<style>{{ this.assets.cluster_default_css }}</style>
+<script>{{ this.assets.leaflet_js }}</script>
+<script>{{ this.assets.cluster_js }}</script>
+{% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "InlineAssets"
+        self.assets = _assets(str(assets_dir()))
+
+
+class OfflineMap(folium.Map):
+    """A folium Map that links nothing from a CDN (the assets are inlined instead)."""
+
+    default_js: list = []
+    default_css: list = []
+
+
+class EventLayer(MacroElement):
+    """Event markers (clustered), a time slider with playback, a legend and the list of
+    undated events. Behaviour is in ``mapview.js``; the data is one JSON block."""
+
+    _template = Template(
+        """{% macro header(this, kwargs) %}
+<style>{{ this.css }}</style>
+{% endmacro %}
+{% macro html(this, kwargs) %}
+<script type="application/json" id="cm-data">{{ this.data }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+{{ this.js }}
+conflictmapStart({{ this._parent.get_name() }}, JSON.parse(document.getElementById("cm-data").textContent));
+{% endmacro %}"""
+    )
+
+    def __init__(self, payload: dict) -> None:
+        super().__init__()
+        self._name = "EventLayer"
+        self.data = _safe_json(payload)
+        here = Path(__file__).resolve().parent / "web"
+        self.js = (here / "mapview.js").read_text(encoding="utf-8")
+        self.css = (here / "mapview.css").read_text(encoding="utf-8")
+
+
+def _day(value: str | None) -> int | None:
+    return date.fromisoformat(value).toordinal() if value else None
+
+
+def event_payload(events: Sequence[StoredEvent], title: str | None = None) -> dict:
+    """The compact data the page needs: one row per event, details apart."""
+    types = list(TYPE_COLOURS)
+    for event in events:
+        if event.event_type not in types:
+            types.append(event.event_type)
+    rows, details, undated, shapes = [], [], [], {}
+    for event in events:
+        if event.latitude is None or event.longitude is None:
+            continue
+        detail = {
+            "id": event.id,
+            "type": event.event_type,
+            "sub": event.sub_event_type,
+            "start": event.date_start,
+            "end": event.date_end,
+            "when": event.time_precision,
+            "actors": [a for a in (event.actor1, event.actor2) if a],
+            "place": event.location,
+            "precision": event.geo_precision,
+            "reason": event.location_reason,
+            "quote": event.notes,
+            "fatalities": event.fatalities,
+            "sources": [
+                {
+                    "title": s.get("title"),
+                    "publisher": s.get("publisher"),
+                    "url": _http_only(s.get("url")),
+                    "published": s.get("published"),
+                }  # fmt: skip
+                for s in _unique_articles(event.sources)
+            ],
+        }
+        if not event.sources and (event.source or event.source_url):
+            detail["sources"] = [{"title": event.source, "url": _http_only(event.source_url)}]
+        if event.geometry and event.geometry.get("type") not in ("Point", None):
+            shapes[str(len(details))] = event.geometry
+        precision = PRECISIONS.index(event.geo_precision) if event.geo_precision in PRECISIONS else 5
+        row = [round(event.latitude, 5), round(event.longitude, 5), types.index(event.event_type),
+               _day(event.date_start), _day(event.date_end) or _day(event.date_start), precision, len(details)]  # fmt: skip
+        details.append(detail)
+        (undated if event.date_start is None else rows).append(row)
+    days = [r[3] for r in rows] + [r[4] for r in rows]
+    return {
+        "title": title,
+        "types": types,
+        "colours": [TYPE_COLOURS.get(t, OTHER_COLOUR) for t in types],
+        "precisions": PRECISIONS,
+        "events": rows,
+        "undated": undated,
+        "details": details,
+        "shapes": shapes,
+        "firstDay": min(days) if days else None,
+        "lastDay": max(days) if days else None,
+        "epochOffset": date(1970, 1, 1).toordinal(),
+    }
+
+
+def _unique_articles(sources: list[dict]) -> list[dict]:
+    seen, unique = set(), []
+    for source in sources:
+        key = source.get("article_id") or source.get("url") or source.get("title")
+        if key not in seen:
+            seen.add(key)
+            unique.append(source)
+    return unique
+
+
+def _http_only(url: str | None) -> str | None:
+    """Only web links become links (no javascript: URLs from an article)."""
+    return url if url and re.match(r"https?://", url, re.I) else None
+
+
+@lru_cache(maxsize=2)
+def basemap_layers(index_path: str) -> dict:
+    """Country outlines, borders, major rivers and capitals from the gazetteer, simplified
+    for the page (GeoJSON, lon/lat). Cached per index."""
+    import shapely
+
+    from geo.place_index import PlaceIndex
+
+    index = PlaceIndex(Path(index_path))
+    try:
+        rows = index._conn.execute(
+            "SELECT p.id, p.name, p.kind, p.importance, s.geom FROM places p JOIN shapes s USING (pk)"
+            " WHERE p.kind IN ('country', 'border') OR (p.kind = 'river' AND p.importance >= 0.55)"
+        ).fetchall()
+        capitals = index._conn.execute("SELECT name, lat, lon FROM places WHERE kind = 'capital'").fetchall()
+    finally:
+        index.close()
+    layers: dict[str, list] = {"country": [], "border": [], "river": []}
+    tolerance = {"country": 0.05, "border": 0.02, "river": 0.03}
+    for _pid, name, kind, _importance, wkb in rows:
+        shape = shapely.set_precision(shapely.simplify(shapely.from_wkb(wkb), tolerance[kind]), 0.001)
+        if shape.is_empty:
+            continue
+        layers[kind].append({"type": "Feature", "properties": {"name": name},
+                             "geometry": shapely.geometry.mapping(shape)})  # fmt: skip
+    layers["capital"] = [[round(lat, 3), round(lon, 3), name] for name, lat, lon in capitals]
+    return layers
+
+
+def build_map(
+    events: Sequence[StoredEvent],
+    *,
+    title: str | None = None,
+    basemap: bool = True,
+    tiles: bool = True,
+    index_path: Path | None = None,
+) -> folium.Map:
+    """A folium Map of ``events`` with the time slider; self-contained when saved."""
+    located = [e for e in events if e.latitude is not None]
+    fmap = OfflineMap(location=[48.5, 31.0], zoom_start=5, tiles=None, prefer_canvas=True,
+                      control_scale=True)  # fmt: skip
+    fmap.add_child(InlineAssets())
+    if tiles:
+        folium.TileLayer(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            name="OpenStreetMap tiles (online only)",
+            attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+            show=False,
+            overlay=True,
+        ).add_to(fmap)
+        folium.LayerControl(collapsed=True).add_to(fmap)
+    payload = event_payload(events, title)
+    payload["basemap"] = basemap_layers(str(index_path or config.index_path())) if basemap else None
+    fmap.add_child(EventLayer(payload))
+    if located:
+        # Frame the places the events are at; a whole country's point (Russia's is in
+        # Siberia) would zoom the map out to a continent.
+        framing = [e for e in located if e.geo_precision not in ("country", "region")] or located
+        lats = [e.latitude for e in framing]
+        lons = [e.longitude for e in framing]
+        fmap.fit_bounds([[min(lats) - 0.5, min(lons) - 0.5], [max(lats) + 0.5, max(lons) + 0.5]])
+    return fmap
+
+
+def export_html(
+    events: Sequence[StoredEvent],
+    path: Path,
+    *,
+    title: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    index_path: Path | None = None,
+) -> int:
+    """Write the self-contained HTML map to ``path``; returns its size in bytes."""
+    say = progress or (lambda message: None)
+    say(f"building the map of {len(events):,} events")
+    fmap = build_map(events, title=title, index_path=index_path)
+    say("rendering")
+    html = fmap.get_root().render()
+    if title:
+        html = html.replace("<head>", f"<head><title>{_escape(title)}</title>", 1)
+    path.write_text(html, encoding="utf-8")
+    return path.stat().st_size
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=True)

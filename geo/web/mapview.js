@@ -1,0 +1,266 @@
+// conflictmap: events on the map with a time slider. Text from articles is only ever
+// set with textContent; nothing here builds HTML from data.
+function conflictmapStart(map, data) {
+  "use strict";
+  var DAY_MS = 86400000;
+  var api = { ready: false };
+  window.conflictmap = api;
+  // No tile layer sets the zoom range, and clustering needs one.
+  if (map.options.maxZoom === undefined) map.setMaxZoom(18);
+  if (map.options.minZoom === undefined) map.setMinZoom(2);
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function dayLabel(day) {
+    var d = new Date((day - data.epochOffset) * DAY_MS);
+    return d.toISOString().slice(0, 10);
+  }
+
+  // -- basemap (offline vector layers) ---------------------------------------------------
+  map.attributionControl.addAttribution(
+    "Places: GeoNames (CC BY 4.0) | Made with Natural Earth | boundaries de facto");
+  if (data.basemap) {
+    var base = data.basemap;
+    L.geoJSON({ type: "FeatureCollection", features: base.country }, {
+      style: { color: "#777", weight: 0.8, fillColor: "#f2efe9", fillOpacity: 1 }, interactive: false
+    }).addTo(map);
+    L.geoJSON({ type: "FeatureCollection", features: base.river }, {
+      style: { color: "#7fb3d5", weight: 1 }, interactive: false
+    }).addTo(map);
+    L.geoJSON({ type: "FeatureCollection", features: base.border }, {
+      style: { color: "#555", weight: 1.2, dashArray: "4 3" }, interactive: false
+    }).addTo(map);
+    var capitals = L.layerGroup();
+    base.capital.forEach(function (c) {
+      L.circleMarker([c[0], c[1]], { radius: 2, color: "#333", weight: 1, interactive: false })
+        .bindTooltip(c[2], { permanent: true, direction: "right", className: "cm-capital" })
+        .addTo(capitals);
+    });
+    var showCapitals = function () {
+      if (map.getZoom() >= 5) { capitals.addTo(map); } else { map.removeLayer(capitals); }
+    };
+    map.on("zoomend", showCapitals);
+    showCapitals();
+  }
+
+  // -- markers ---------------------------------------------------------------------------
+  var renderer = L.canvas({ padding: 0.5 });
+  var cluster = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 40,
+    showCoverageOnHover: false, spiderfyOnMaxZoom: true });
+  map.addLayer(cluster);
+  var FILL = [0.9, 0.6, 0.35, 0.35, 0.2, 0.1];   // by precision: exact ... country
+  var markers = data.events.map(function (row) { return makeMarker(row); });
+  var highlight = null;
+
+  function makeMarker(row) {
+    var colour = data.colours[row[2]];
+    var marker = L.circleMarker([row[0], row[1]], {
+      renderer: renderer, radius: 7, color: "#222", weight: row[5] <= 1 ? 1 : 2,
+      fillColor: colour, fillOpacity: FILL[row[5]], dashArray: row[5] >= 2 ? "3 2" : null
+    });
+    marker.cmRow = row;
+    marker.bindPopup(function () { return popup(data.details[row[6]]); }, { maxWidth: 360 });
+    marker.on("mouseover popupopen", function () { showShape(row[6]); });
+    marker.on("mouseout popupclose", function () { if (!marker.isPopupOpen()) hideShape(); });
+    return marker;
+  }
+  function showShape(index) {
+    hideShape();
+    var shape = data.shapes[String(index)];
+    if (shape) {
+      highlight = L.geoJSON(shape, { style: { color: "#e6550d", weight: 4, opacity: 0.6, fillOpacity: 0.1 },
+        interactive: false }).addTo(map);
+    }
+  }
+  function hideShape() { if (highlight) { map.removeLayer(highlight); highlight = null; } }
+
+  function popup(d) {
+    var box = el("div", "cm-popup");
+    box.appendChild(el("h4", null, d.type + (d.sub ? " — " + d.sub : "")));
+    var when = d.start ? (d.start === d.end ? d.start : d.start + " to " + d.end) + " (" + d.when + ")" : "undated";
+    box.appendChild(el("div", "cm-meta", when));
+    if (d.actors.length) box.appendChild(el("div", null, "Actors: " + d.actors.join(", ")));
+    box.appendChild(el("div", null, "Place: " + (d.place || "unknown") + " (" + d.precision + ")"));
+    if (d.reason) box.appendChild(el("div", "cm-meta", "Why here: " + d.reason));
+    if (d.fatalities !== null && d.fatalities !== undefined) box.appendChild(el("div", null, "Fatalities: " + d.fatalities));
+    if (d.quote) box.appendChild(el("blockquote", "cm-quote", d.quote));
+    var list = el("ul", "cm-sources");
+    d.sources.forEach(function (s) {
+      var item = el("li");
+      var label = (s.title || "source") + (s.publisher ? " — " + s.publisher : "") + (s.published ? ", " + s.published : "");
+      if (s.url) {
+        var link = el("a", null, label);
+        link.href = s.url; link.target = "_blank"; link.rel = "noopener noreferrer";
+        item.appendChild(link);
+      } else { item.textContent = label; }
+      list.appendChild(item);
+    });
+    box.appendChild(el("div", "cm-meta", d.sources.length + " source" + (d.sources.length === 1 ? "" : "s") + ":"));
+    box.appendChild(list);
+    return box;
+  }
+
+  // -- time ------------------------------------------------------------------------------
+  var first = data.firstDay, last = data.lastDay;
+  var state = { cursor: last, windowDays: 7, cumulative: false, timer: null };
+  var shown = new Set();
+
+  function visible(row) {
+    if (state.cumulative) return row[3] <= state.cursor;
+    var from = state.cursor - state.windowDays + 1;
+    return row[3] <= state.cursor && row[4] >= from;      // the whole interval counts
+  }
+  function update() {
+    var add = [], remove = [];
+    markers.forEach(function (m) {
+      var on = visible(m.cmRow);
+      if (on && !shown.has(m)) { add.push(m); shown.add(m); }
+      else if (!on && shown.has(m)) { remove.push(m); shown.delete(m); }
+    });
+    if (remove.length) cluster.removeLayers(remove);
+    if (add.length) cluster.addLayers(add);
+    if (first !== null) {
+      var from = state.cumulative ? first : Math.max(first, state.cursor - state.windowDays + 1);
+      dateText.textContent = from === state.cursor ? dayLabel(state.cursor) : dayLabel(from) + " – " + dayLabel(state.cursor);
+      slider.value = String(state.cursor);
+    }
+    countText.textContent = shown.size + " of " + markers.length + " dated events";
+  }
+
+  var Time = L.Control.extend({
+    options: { position: "bottomleft" },
+    onAdd: function () {
+      var box = el("div", "cm-panel cm-time");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      if (data.title) box.appendChild(el("div", "cm-title", data.title));
+      var row = el("div", "cm-row");
+      stepBack = el("button", "cm-back", "◀"); stepBack.title = "One day back";
+      playButton = el("button", "cm-play", "▶ Play"); playButton.title = "Play through the days";
+      stepForward = el("button", "cm-forward", "▶|"); stepForward.title = "One day forward";
+      slider = el("input", "cm-slider"); slider.type = "range"; slider.setAttribute("aria-label", "Date");
+      slider.min = String(first === null ? 0 : first); slider.max = String(last === null ? 0 : last); slider.step = "1";
+      row.appendChild(stepBack); row.appendChild(playButton); row.appendChild(stepForward); row.appendChild(slider);
+      box.appendChild(row);
+      var row2 = el("div", "cm-row");
+      dateText = el("span", "cm-date");
+      mode = el("select", "cm-mode"); mode.setAttribute("aria-label", "Window");
+      [["1", "1 day"], ["7", "7 days"], ["30", "30 days"], ["all", "all up to the date"]].forEach(function (o) {
+        var opt = el("option", null, o[1]); opt.value = o[0]; mode.appendChild(opt);
+      });
+      mode.value = "7";
+      countText = el("span", "cm-count");
+      row2.appendChild(dateText); row2.appendChild(mode); row2.appendChild(countText);
+      box.appendChild(row2);
+      return box;
+    }
+  });
+  var slider, dateText, countText, playButton, stepBack, stepForward, mode;
+  new Time().addTo(map);
+  if (first === null) { slider.disabled = true; playButton.disabled = true; }
+
+  slider.addEventListener("input", function () { setCursor(Number(slider.value)); });
+  mode.addEventListener("change", function () {
+    state.cumulative = mode.value === "all";
+    if (!state.cumulative) state.windowDays = Number(mode.value);
+    update();
+  });
+  stepBack.addEventListener("click", function () { setCursor(state.cursor - 1); });
+  stepForward.addEventListener("click", function () { setCursor(state.cursor + 1); });
+  playButton.addEventListener("click", function () { state.timer ? pause() : play(); });
+
+  function setCursor(day) {
+    if (first === null) return;
+    state.cursor = Math.min(last, Math.max(first, day));
+    update();
+  }
+  function play() {
+    if (first === null) return;
+    if (state.cursor >= last) setCursor(first);
+    playButton.textContent = "❚❚ Pause";
+    state.timer = setInterval(function () {
+      if (state.cursor >= last) { pause(); return; }
+      setCursor(state.cursor + 1);
+    }, 700);
+  }
+  function pause() {
+    clearInterval(state.timer); state.timer = null;
+    playButton.textContent = "▶ Play";
+  }
+
+  // -- legend and undated events ---------------------------------------------------------
+  var Legend = L.Control.extend({
+    options: { position: "topright" },
+    onAdd: function () {
+      var box = el("div", "cm-panel cm-legend");
+      box.appendChild(el("strong", null, "Event types"));
+      data.types.forEach(function (t, i) {
+        var line = el("div"); var sw = el("span", "cm-swatch"); sw.style.background = data.colours[i];
+        line.appendChild(sw); line.appendChild(document.createTextNode(t)); box.appendChild(line);
+      });
+      box.appendChild(el("div", "cm-meta", "Solid fill: exact place; paler and dashed: near, border or river, region, country."));
+      return box;
+    }
+  });
+  new Legend().addTo(map);
+
+  if (data.undated.length) {
+    var undatedLayer = L.layerGroup(data.undated.map(function (row) { return makeMarker(row); }));
+    var Undated = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        var box = el("div", "cm-panel cm-undated");
+        L.DomEvent.disableClickPropagation(box);
+        var head = el("label");
+        var toggle = el("input"); toggle.type = "checkbox";
+        toggle.addEventListener("change", function () {
+          if (toggle.checked) undatedLayer.addTo(map); else map.removeLayer(undatedLayer);
+        });
+        head.appendChild(toggle);
+        head.appendChild(document.createTextNode(" " + data.undated.length + " undated events (not on the timeline)"));
+        box.appendChild(head);
+        var list = el("ul");
+        data.undated.forEach(function (row, i) {
+          var d = data.details[row[6]];
+          var item = el("li", null, d.type + ": " + (d.place || "?") + " — " + (d.quote || "").slice(0, 80));
+          item.addEventListener("click", function () {
+            undatedLayer.addTo(map); toggle.checked = true;
+            var m = undatedLayer.getLayers()[i]; map.setView(m.getLatLng(), Math.max(map.getZoom(), 7)); m.openPopup();
+          });
+          list.appendChild(item);
+        });
+        box.appendChild(list);
+        return box;
+      }
+    });
+    new Undated().addTo(map);
+  }
+
+  // -- for tests and scripts -------------------------------------------------------------
+  api.visibleCount = function () { return shown.size; };
+  api.total = markers.length;
+  api.setCursor = setCursor;
+  api.cursor = function () { return state.cursor; };
+  api.dateText = function () { return dateText.textContent; };
+  api.play = play;
+  api.pause = pause;
+  api.setWindow = function (days) { mode.value = days === "all" ? "all" : String(days); mode.dispatchEvent(new Event("change")); };
+  api.fitAll = function () {
+    map.closePopup();
+    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.2));
+  };
+  api.openPopup = function (index) {
+    var m = markers[index];
+    if (!shown.has(m)) return false;          // not in the time window
+    map.setView(m.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
+    L.popup({ maxWidth: 360 }).setLatLng(m.getLatLng()).setContent(popup(data.details[m.cmRow[6]])).openOn(map);
+    showShape(m.cmRow[6]);
+    return true;
+  };
+  update();
+  api.ready = true;
+}

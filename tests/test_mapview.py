@@ -1,0 +1,98 @@
+"""The map builder and the HTML export, checked by rendering (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from geo.mapview import build_map, event_payload, export_html
+from geo.store import StoredEvent
+
+XSS = '<img src=x onerror="window.__xss=1"></script><script>window.__xss=2</script>'
+
+
+def make_event(i, *, start="2022-02-27", end=None, quote="Shelling hit Kharkiv.", geometry=None, **extra):
+    values = dict(
+        id=i, event_type="Explosions/Remote violence", sub_event_type="Shelling/artillery/missile attack",
+        date_start=start, date_end=end or start, time_precision="day" if start else "undated",
+        actor1="Russia", actor2="Ukraine", country="UA", admin1=None, location="Kharkiv",
+        latitude=49.98, longitude=36.25, geo_precision="exact", geometry=geometry,
+        gazetteer_id="geonames:706483", location_reason="what shelled acts on", fatalities=None,
+        notes=quote, origin="extracted", source=None, source_url=None,
+        sources=[{"article_id": "a1", "title": "Kharkiv shelled", "publisher": "The Paper",
+                  "url": "https://news.example/a1", "published": "2022-02-27"}],
+    )  # fmt: skip
+    values.update(extra)
+    return StoredEvent(**values)
+
+
+@pytest.fixture(scope="module")
+def html(index_path):
+    events = [
+        make_event(1),
+        make_event(2, start="2022-02-20", end="2022-02-26", quote="Talks went on for a week."),
+        make_event(3, start=None, quote="Undated shelling."),
+        make_event(4, quote=XSS, location=XSS, sources=[{"article_id": "x", "title": XSS, "publisher": XSS,
+                                                          "url": "javascript:alert(1)", "published": None}]),
+        make_event(5, geometry={"type": "LineString", "coordinates": [[23.6, 51.5], [31.7, 52.1]]}, geo_precision="border"),
+    ]  # fmt: skip
+    return build_map(events, title="Test map", index_path=index_path).get_root().render()
+
+
+def _payload(html):
+    return json.loads(
+        re.search(r'<script type="application/json" id="cm-data">(.*?)</script>', html, re.S).group(1)
+    )
+
+
+def test_no_network_links(html):
+    assert not re.search(r'<script[^>]+src=["\']https?:', html)
+    assert not re.search(r'<link[^>]+href=["\']https?:', html)
+    assert "L.markerClusterGroup" in html and "leaflet" in html.lower()
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "code.jquery" not in html
+
+
+def test_article_text_cannot_break_out_of_the_data(html):
+    assert "window.__xss=2</script>" not in html
+    assert 'onerror="window.__xss=1"' not in html
+    data = _payload(html)
+    assert data["details"][3]["quote"] == XSS  # the text itself survives, as data
+    assert data["details"][3]["sources"][0]["url"] is None  # no javascript: links
+
+
+def test_payload_rows_intervals_and_undated(html):
+    data = _payload(html)
+    assert len(data["events"]) == 4 and len(data["undated"]) == 1
+    interval = next(r for r in data["events"] if data["details"][r[6]]["id"] == 2)
+    assert interval[4] - interval[3] == 6  # visible over its whole week
+    assert data["firstDay"] <= interval[3] and data["lastDay"] >= interval[4]
+    assert data["shapes"] and list(data["shapes"].values())[0]["type"] == "LineString"
+
+
+def test_basemap_and_credits(html):
+    data = _payload(html)
+    assert len(data["basemap"]["country"]) > 200 and len(data["basemap"]["border"]) > 200
+    assert any(c[2] == "Kyiv" for c in data["basemap"]["capital"])
+    assert "GeoNames (CC BY 4.0)" in html and "Natural Earth" in html
+    assert "tile.openstreetmap.org" in html  # an optional layer, off until chosen
+
+
+def test_types_have_colours_in_the_legend(html):
+    data = _payload(html)
+    assert len(data["types"]) == len(data["colours"]) >= 8
+
+
+def test_export_writes_one_file(index_path, tmp_path):
+    path = tmp_path / "map.html"
+    size = export_html([make_event(1)], path, title="A <b>title</b>", index_path=index_path)
+    text = path.read_text(encoding="utf-8")
+    assert size == path.stat().st_size and text.startswith("<!DOCTYPE html>")
+    assert "<title>A &lt;b&gt;title&lt;/b&gt;</title>" in text
+
+
+def test_empty_map(index_path):
+    data = event_payload([])
+    assert data["firstDay"] is None and data["events"] == []
+    assert "conflictmapStart" in build_map([], index_path=index_path).get_root().render()
