@@ -64,13 +64,12 @@ def test_markers_slider_play_popup_offline(exported):
         # play advances the date
         slider.fill(str(first_day))
         page.locator("button.cm-play").click()
-        page.wait_for_function("conflictmap.cursor() > %d" % first_day, timeout=5_000)
+        page.wait_for_function(f"conflictmap.cursor() > {first_day}", timeout=5_000)
         page.locator("button.cm-play").click()  # pause
         assert page.locator(".cm-date").inner_text() != "2022-02-24"
         # a popup opens with the quote
-        page.evaluate(
-            "conflictmap.setWindow('all'); conflictmap.setCursor(%d)" % int(slider.get_attribute("max"))
-        )
+        last_day = int(slider.get_attribute("max"))
+        page.evaluate(f"conflictmap.setWindow('all'); conflictmap.setCursor({last_day})")
         talks = next(i for i, e in enumerate(dated) if e.event_type == "Diplomacy" and len(e.sources) >= 2)
         page.evaluate(f"conflictmap.openPopup({talks})")
         popup = page.locator(".leaflet-popup-content .cm-popup")
