@@ -50,7 +50,9 @@ function conflictmapStart(map, data) {
   // -- markers ---------------------------------------------------------------------------
   var renderer = L.canvas({ padding: 0.5 });
   var cluster = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 40,
-    showCoverageOnHover: false, spiderfyOnMaxZoom: true });
+    showCoverageOnHover: false, spiderfyOnMaxZoom: true,
+    chunkProgress: function (done, total) { if (done >= total) api.idle = true; } });
+  api.idle = true;  // false while markers are still being clustered
   map.addLayer(cluster);
   var FILL = [0.9, 0.6, 0.35, 0.35, 0.2, 0.1];   // by precision: exact ... country
   var markers = data.events.map(function (row) { return makeMarker(row); });
@@ -122,7 +124,7 @@ function conflictmapStart(map, data) {
       else if (!on && shown.has(m)) { remove.push(m); shown.delete(m); }
     });
     if (remove.length) cluster.removeLayers(remove);
-    if (add.length) cluster.addLayers(add);
+    if (add.length) { api.idle = false; cluster.addLayers(add); }
     if (first !== null) {
       var from = state.cumulative ? first : Math.max(first, state.cursor - state.windowDays + 1);
       dateText.textContent = from === state.cursor ? dayLabel(state.cursor) : dayLabel(from) + " – " + dayLabel(state.cursor);
