@@ -150,8 +150,16 @@ def _day(value: str | None) -> int | None:
     return date.fromisoformat(value).toordinal() if value else None
 
 
-def event_payload(events: Sequence[StoredEvent], title: str | None = None) -> dict:
-    """The compact data the page needs: one row per event, details apart."""
+def event_payload(
+    events: Sequence[StoredEvent],
+    title: str | None = None,
+    area_of: Callable[[str], dict | None] | None = None,
+) -> dict:
+    """The compact data the page needs: one row per event, details apart.
+
+    ``area_of(gazetteer_id)`` gives the GeoJSON of a region or country an event is placed
+    in, shown lightly when the event is selected (each area once, however many events).
+    """
     types = list(TYPE_COLOURS)
     for event in events:
         if event.event_type not in types:
@@ -186,7 +194,13 @@ def event_payload(events: Sequence[StoredEvent], title: str | None = None) -> di
         if not event.sources and (event.source or event.source_url):
             detail["sources"] = [{"title": event.source, "url": _http_only(event.source_url)}]
         if event.geometry and event.geometry.get("type") not in ("Point", None):
-            shapes[str(len(details))] = event.geometry
+            detail["shape"] = f"e{event.id}"
+            shapes[detail["shape"]] = event.geometry
+        elif area_of and event.gazetteer_id and event.geo_precision in ("region", "country"):
+            if event.gazetteer_id not in shapes:
+                shapes[event.gazetteer_id] = area_of(event.gazetteer_id)
+            if shapes[event.gazetteer_id]:
+                detail["shape"] = event.gazetteer_id
         precision = PRECISIONS.index(event.geo_precision) if event.geo_precision in PRECISIONS else 5
         row = [round(event.latitude, 5), round(event.longitude, 5), types.index(event.event_type),
                _day(event.date_start), _day(event.date_end) or _day(event.date_start), precision, len(details)]  # fmt: skip
@@ -201,7 +215,7 @@ def event_payload(events: Sequence[StoredEvent], title: str | None = None) -> di
         "events": rows,
         "undated": undated,
         "details": details,
-        "shapes": shapes,
+        "shapes": {k: v for k, v in shapes.items() if v},
         "firstDay": min(days) if days else None,
         "lastDay": max(days) if days else None,
         "epochOffset": date(1970, 1, 1).toordinal(),
@@ -274,7 +288,7 @@ def build_map(
             overlay=True,
         ).add_to(fmap)
         folium.LayerControl(collapsed=True).add_to(fmap)
-    payload = event_payload(events, title)
+    payload = event_payload(events, title, _area_lookup(index_path or config.index_path()))
     payload["basemap"] = basemap_layers(str(index_path or config.index_path())) if basemap else None
     fmap.add_child(EventLayer(payload))
     if located:
@@ -285,6 +299,31 @@ def build_map(
         lons = [e.longitude for e in framing]
         fmap.fit_bounds([[min(lats) - 0.5, min(lons) - 0.5], [max(lats) + 0.5, max(lons) + 0.5]])
     return fmap
+
+
+def _area_lookup(index_path: Path) -> Callable[[str], dict | None]:
+    """Simplified GeoJSON of a gazetteer area by id (None for points and unknown ids)."""
+
+    def area_of(place_id: str) -> dict | None:
+        import shapely
+
+        if place_id.startswith("user:"):
+            return None
+        index = _open_index(str(index_path))
+        place = index.get(place_id)
+        if place is None or place.geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            return None
+        shape = shapely.set_precision(shapely.simplify(place.geometry, 0.02), 0.001)
+        return shapely.geometry.mapping(shape)
+
+    return area_of
+
+
+@lru_cache(maxsize=2)
+def _open_index(index_path: str):
+    from geo.place_index import PlaceIndex
+
+    return PlaceIndex(Path(index_path))
 
 
 def export_html(

@@ -68,7 +68,19 @@ def test_payload_rows_intervals_and_undated(html):
     interval = next(r for r in data["events"] if data["details"][r[6]]["id"] == 2)
     assert interval[4] - interval[3] == 6  # visible over its whole week
     assert data["firstDay"] <= interval[3] and data["lastDay"] >= interval[4]
-    assert data["shapes"] and list(data["shapes"].values())[0]["type"] == "LineString"
+    line = next(d for d in data["details"] if d["id"] == 5)
+    assert data["shapes"][line["shape"]]["type"] == "LineString"
+
+
+def test_region_and_country_events_carry_their_area(index_path):
+    from geo.mapview import _area_lookup
+
+    ukraine = make_event(1, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
+    also = make_event(2, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
+    data = event_payload([ukraine, also], area_of=_area_lookup(index_path))
+    assert [d["shape"] for d in data["details"]] == ["geonames:690791"] * 2
+    assert list(data["shapes"]) == ["geonames:690791"]  # once, however many events
+    assert data["shapes"]["geonames:690791"]["type"] in ("Polygon", "MultiPolygon")
 
 
 def test_basemap_and_credits(html):

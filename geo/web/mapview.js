@@ -72,7 +72,8 @@ function conflictmapStart(map, data) {
   }
   function showShape(index) {
     hideShape();
-    var shape = data.shapes[String(index)];
+    var key = data.details[index].shape;
+    var shape = key ? data.shapes[key] : null;
     if (shape) {
       highlight = L.geoJSON(shape, { style: { color: "#e6550d", weight: 4, opacity: 0.6, fillOpacity: 0.1 },
         interactive: false }).addTo(map);
