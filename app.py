@@ -34,7 +34,39 @@ st.caption(
     "Offline gazetteer of GeoNames places (CC BY 4.0) and Natural Earth geometries "
     "(public domain), with your own additions."
 )
-search_tab, add_tab, mine_tab = st.tabs(["Look up a place", "Add a place", "Your places"])
+map_tab, search_tab, add_tab, mine_tab = st.tabs(["Map", "Look up a place", "Add a place", "Your places"])
+
+
+@st.cache_resource
+def open_store(path: str):
+    from pathlib import Path
+
+    from geo.store import Store
+
+    return Store(Path(path))
+
+
+@st.cache_data(show_spinner="Drawing the map...")
+def map_html(store_path: str, index_path: str, version: tuple) -> str:
+    """The same self-contained map the export writes (cached until the store changes)."""
+    from pathlib import Path
+
+    from geo.mapview import build_map
+
+    events = open_store(store_path).events()
+    return build_map(events, title="conflictmap", index_path=Path(index_path)).get_root().render()
+
+
+with map_tab:
+    store = open_store(str(config.store_path()))
+    version = store.conn.execute("SELECT count(*), max(id) FROM events").fetchone()
+    if not version[0]:
+        st.info("No events yet. Ingest articles with `conflictmap ingest PATH` (make run ingests seeds/).")
+    else:
+        html = map_html(str(config.store_path()), str(config.index_path()), tuple(version))
+        st.components.v1.html(html, height=640)
+        st.download_button("Download this map (one HTML file, works offline)", html, file_name="conflictmap.html",
+                           mime="text/html")  # fmt: skip
 
 with search_tab:
     query = st.text_input(

@@ -54,3 +54,23 @@ def test_added_place_is_saved_and_found(app, _private_data_dir):
     assert saved["features"][0]["properties"]["aliases"] == ["Antonov Airport"]
     app.text_input[0].input("Antonov Airport").run()
     assert app.table[0].value.iloc[0]["id"] == "user:hostomel-airport"
+
+
+def test_map_tab_shows_the_stored_events(index_path, monkeypatch, tmp_path, geoparser):
+    from geo.articles import parse_article
+    from geo.events import EventExtractor
+    from geo.store import Store
+
+    store_path = tmp_path / "events.sqlite"
+    Store(store_path).ingest(parse_article("Russian forces shelled Kharkiv on Monday.", date="2022-03-07"),
+                             EventExtractor(geoparser))  # fmt: skip
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(store_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.get("download_button") and "Download this map" in at.get("download_button")[0].proto.label
+
+
+def test_map_tab_without_events(app):
+    assert "No events yet" in app.info[0].value

@@ -19,6 +19,7 @@ def app_url(index_path, tmp_path_factory):
 def test_lookup_in_the_browser_offline(app_url):
     with browser_page() as page:
         page.goto(app_url)
+        page.get_by_role("tab", name="Look up a place").click()
         box = page.get_by_label("Place name")
         box.wait_for(timeout=60_000)
         box.fill("Kharkov")
