@@ -95,6 +95,8 @@ def test_the_xss_article_runs_nothing(exported):
         page.evaluate(f"conflictmap.openPopup({lviv})")
         page.locator(".leaflet-popup-content .cm-popup").wait_for(timeout=10_000)
         assert "</script>" in page.locator(".leaflet-popup-content").inner_text()  # shown as text
+        page.mouse.move(*_centre(page, ".leaflet-popup-tip"))  # hover near the marker
+        assert page.evaluate("window.__xss") is None
         assert page.evaluate("window.__xss") is None and alerts == []
         assert page.console_errors == []
 
@@ -114,3 +116,8 @@ def test_phone_width(exported):
         _open(page, path)
         box = page.locator(".cm-time").bounding_box()
         assert box["width"] <= 390 and page.locator("button.cm-play").is_visible()
+
+
+def _centre(page, selector):
+    box = page.locator(selector).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] + 8

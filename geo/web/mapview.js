@@ -66,6 +66,7 @@ function conflictmapStart(map, data) {
     });
     marker.cmRow = row;
     marker.bindPopup(function () { return popup(data.details[row[6]]); }, { maxWidth: 360 });
+    marker.bindTooltip(function () { return tooltip(data.details[row[6]]); }, { direction: "top" });
     marker.on("mouseover popupopen", function () { showShape(row[6]); });
     marker.on("mouseout popupclose", function () { if (!marker.isPopupOpen()) hideShape(); });
     return marker;
@@ -81,11 +82,16 @@ function conflictmapStart(map, data) {
   }
   function hideShape() { if (highlight) { map.removeLayer(highlight); highlight = null; } }
 
+  function whenText(d) {
+    return d.start ? (d.start === d.end ? d.start : d.start + " to " + d.end) + " (" + d.when + ")" : "undated";
+  }
+  function tooltip(d) {
+    return el("span", null, d.type + " · " + whenText(d) + " · " + (d.place || "unknown place"));
+  }
   function popup(d) {
     var box = el("div", "cm-popup");
     box.appendChild(el("h4", null, d.type + (d.sub ? " — " + d.sub : "")));
-    var when = d.start ? (d.start === d.end ? d.start : d.start + " to " + d.end) + " (" + d.when + ")" : "undated";
-    box.appendChild(el("div", "cm-meta", when));
+    box.appendChild(el("div", "cm-meta", whenText(d)));
     if (d.actors.length) box.appendChild(el("div", null, "Actors: " + d.actors.join(", ")));
     box.appendChild(el("div", null, "Place: " + (d.place || "unknown") + " (" + d.precision + ")"));
     if (d.reason) box.appendChild(el("div", "cm-meta", "Why here: " + d.reason));
