@@ -181,18 +181,7 @@ def reverse(ctx, lat, lon, fmt):
     """What is at LAT LON: nearest populated place, region and country."""
     result = _open(ctx).reverse(lat, lon)
     if fmt == "json":
-        record = {
-            "nearest": result.nearest.to_record(with_names=False, with_geometry=False)
-            if result.nearest
-            else None,
-            "distance_km": result.distance_km,
-            "region": result.region.to_record(with_names=False, with_geometry=False)
-            if result.region
-            else None,
-            "country": result.country.to_record(with_names=False, with_geometry=False)
-            if result.country
-            else None,
-        }
+        record = result.to_record()
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     if result.nearest is None and result.country is None:

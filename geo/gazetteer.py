@@ -67,6 +67,16 @@ class ReverseResult:
     region: Place | None
     country: Place | None
 
+    def to_record(self) -> dict:
+        """JSON-ready: the three places (without names or geometry) and the distance."""
+
+        def brief(place: Place | None) -> dict | None:
+            return place.to_record(with_names=False, with_geometry=False) if place else None
+
+        distance = round(self.distance_km, 3) if self.distance_km is not None else None
+        return {"nearest": brief(self.nearest), "distance_km": distance,
+                "region": brief(self.region), "country": brief(self.country)}  # fmt: skip
+
     def label(self) -> str:
         parts = [p.name for p in (self.nearest, self.region, self.country) if p is not None]
         return ", ".join(dict.fromkeys(parts))

@@ -97,18 +97,7 @@ class Gazetteer(Geocoder):
             if self.fallback is not None:
                 return self.fallback.reverse(query, exactly_one=exactly_one, timeout=timeout)
             return None
-        raw = {
-            "nearest": result.nearest.to_record(with_names=False, with_geometry=False)
-            if result.nearest
-            else None,
-            "distance_km": round(result.distance_km, 3) if result.distance_km is not None else None,
-            "region": result.region.to_record(with_names=False, with_geometry=False)
-            if result.region
-            else None,
-            "country": result.country.to_record(with_names=False, with_geometry=False)
-            if result.country
-            else None,
-        }
+        raw = result.to_record()
         anchor = result.nearest or result.country
         location = Location(result.label(), (anchor.lat, anchor.lon), raw)
         return location if exactly_one else [location]

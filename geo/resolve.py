@@ -254,7 +254,8 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
     order = sorted(range(len(entry.candidates)), key=lambda k: (k != entry.best, -entry.scores[k], k))
     best = entry.candidates[order[0]]
     place = best.place
-    supported, support_reason = _support(place, i, context, entry)
+    supported = _find_support(place, i, context, entry)
+    support_reason = supported.reason
     user = place.source == "user" or keep_all
     # "UN", "PA": not places; "Columbia, S.C.": a state after its town is.
     state_after_town = (place.kind in ("region", "district") and mention.contained) or "." in mention.text
@@ -320,11 +321,6 @@ def _notable(place: Place, support: _Support) -> bool:
     if place.kind == "region":
         return place.importance >= NOTABLE_REGION or bool(support)
     return place.population is not None and place.importance >= NOTABLE
-
-
-def _support(place: Place, i: int, context: _Context, entry: _Entry) -> tuple[_Support, str]:
-    support = _find_support(place, i, context, entry)
-    return support, support.reason
 
 
 def _find_support(place: Place, i: int, context: _Context, entry: _Entry) -> _Support:

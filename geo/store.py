@@ -233,7 +233,7 @@ class Store:
         if date_to:
             where.append("(date_start <= ? OR date_start IS NULL)")
             args.append(date_to.isoformat())
-        if (not include_undated or date_from or date_to) and not include_undated:
+        if not include_undated:
             where.append("date_start IS NOT NULL")
         if event_type:
             where.append("lower(event_type) = lower(?)")
