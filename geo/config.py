@@ -1,7 +1,7 @@
 """Where conflictmap keeps its data, in one place.
 
-- Natural Earth layers ship with the project under ``gazetteer/naturalearth/`` (package
-  data ``geo/data/naturalearth`` in a wheel).
+- Data that ships with the project (Natural Earth layers, name tables, event rules) is
+  under ``gazetteer/`` in a checkout and ``geo/data/`` in a wheel (``shipped``).
 - User data (gazetteer additions) lives in the *data directory*:
   ``$CONFLICTMAP_DATA_DIR`` if set, else the checkout's ``gazetteer/`` folder when
   running from a source checkout, else ``~/.local/share/conflictmap``.
@@ -24,36 +24,33 @@ USER_PLACES_FILE = "user_places.geojson"
 _CHECKOUT_GAZETTEER = Path(__file__).resolve().parent.parent / "gazetteer"
 
 
+def shipped(name: str) -> Path:
+    """A data file or folder that ships with conflictmap: ``geo/data/NAME`` in an
+    installed wheel, ``gazetteer/NAME`` in a source checkout."""
+    packaged = resources.files("geo") / "data" / name
+    if packaged.is_file() or packaged.is_dir():
+        return Path(str(packaged))
+    return _CHECKOUT_GAZETTEER / name
+
+
 def naturalearth_dir() -> Path:
     """The folder holding the Natural Earth ``*.geojson.gz`` layers."""
-    packaged = resources.files("geo") / "data" / "naturalearth"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return _CHECKOUT_GAZETTEER / "naturalearth"
+    return shipped("naturalearth")
 
 
 def country_names_file() -> Path:
     """The table of country aliases, adjectives and demonyms."""
-    packaged = resources.files("geo") / "data" / "country_names.tsv"
-    if packaged.is_file():
-        return Path(str(packaged))
-    return _CHECKOUT_GAZETTEER / "country_names.tsv"
+    return shipped("country_names.tsv")
 
 
 def region_names_file() -> Path:
     """The table of region and city abbreviations newspapers use (Kan., Ont., D.C.)."""
-    packaged = resources.files("geo") / "data" / "region_names.tsv"
-    if packaged.is_file():
-        return Path(str(packaged))
-    return _CHECKOUT_GAZETTEER / "region_names.tsv"
+    return shipped("region_names.tsv")
 
 
 def event_rules_file() -> Path:
     """The built-in event trigger rules (a user's own rules go in the data directory)."""
-    packaged = resources.files("geo") / "data" / "event_rules.toml"
-    if packaged.is_file():
-        return Path(str(packaged))
-    return _CHECKOUT_GAZETTEER / "event_rules.toml"
+    return shipped("event_rules.toml")
 
 
 def store_path() -> Path:
