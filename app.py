@@ -14,6 +14,7 @@ import streamlit as st
 from geo import config
 from geo.additions import NewPlace
 from geo.errors import ConflictmapError
+from geo.explore import EventFilter, counts_by_day, facets, filter_events, highlight
 from geo.gazetteer import Gazetteer
 from geo.places import KINDS
 
@@ -34,7 +35,9 @@ st.caption(
     "Offline gazetteer of GeoNames places (CC BY 4.0) and Natural Earth geometries "
     "(public domain), with your own additions."
 )
-map_tab, search_tab, add_tab, mine_tab = st.tabs(["Map", "Look up a place", "Add a place", "Your places"])
+map_tab, articles_tab, search_tab, add_tab, mine_tab = st.tabs(
+    ["Map", "Add articles", "Look up a place", "Add a place", "Your places"]
+)
 
 
 @st.cache_resource
@@ -46,37 +49,182 @@ def open_store(path: str):
     return Store(Path(path))
 
 
+@st.cache_resource(show_spinner="Loading the geoparser...")
+def open_extractor(index_path: str, data_dir: str):
+    from geo.events import EventExtractor
+    from geo.geoparse import Geoparser
+
+    return EventExtractor(Geoparser(open_gazetteer(index_path, data_dir)))
+
+
+@st.cache_data(show_spinner=False)
+def stored_events(store_path: str, version: tuple) -> list:
+    return open_store(store_path).events()
+
+
 @st.cache_data(show_spinner="Drawing the map...")
-def map_html(store_path: str, index_path: str, version: tuple) -> str:
-    """The same self-contained map the export writes (cached until the store changes)."""
+def map_html(store_path: str, index_path: str, version: tuple, event_filter: EventFilter) -> str:
+    """The same self-contained map the export writes, for the filtered events."""
     from pathlib import Path
 
     from geo.mapview import build_map
 
-    events = open_store(store_path).events()
+    events = filter_events(stored_events(store_path, version), event_filter)
     return build_map(events, title="conflictmap", index_path=Path(index_path)).get_root().render()
 
 
+store_path = str(config.store_path())
+store = open_store(store_path)
+version = tuple(
+    store.conn.execute(
+        "SELECT count(*), max(id), (SELECT count(*) FROM event_sources) FROM events"
+    ).fetchone()
+)
+
 with map_tab:
-    store = open_store(str(config.store_path()))
-    version = store.conn.execute("SELECT count(*), max(id) FROM events").fetchone()
-    if not version[0]:
-        st.info("No events yet. Ingest articles with `conflictmap ingest PATH` (make run ingests seeds/).")
+    events = stored_events(store_path, version)
+    if not events:
+        st.info("No events yet. Add articles on the next tab, or ingest them with `conflictmap ingest PATH`.")
     else:
-        html = map_html(str(config.store_path()), str(config.index_path()), tuple(version))
-        st.components.v1.html(html, height=640)
+        url_filter = EventFilter.from_query(st.query_params.to_dict())
+        for problem in url_filter.problems:
+            st.warning(problem)
+        offered = facets(events)
+        with st.expander("Filters", expanded=True):
+            col_a, col_b = st.columns(2)
+            default_range = (url_filter.date_from or offered.first, url_filter.date_to or offered.last)
+            if offered.first and offered.last and offered.first < offered.last:
+                chosen = col_a.slider("Dates", min_value=offered.first, max_value=offered.last,
+                                      value=default_range, key="dates")  # fmt: skip
+            else:
+                chosen = default_range
+            text = col_b.text_input("Search the quotes", value=url_filter.text, key="text")
+            types = col_a.multiselect(
+                "Event type",
+                offered.types,
+                default=[t for t in url_filter.types if t in offered.types],
+                key="types",
+            )
+            actors = col_b.multiselect(
+                "Actor",
+                offered.actors,
+                default=[a for a in url_filter.actors if a in offered.actors],
+                key="actors",
+            )
+            countries = col_a.multiselect(
+                "Country",
+                offered.countries,
+                default=[c for c in url_filter.countries if c in offered.countries],
+                key="countries",
+            )
+            precisions = col_b.multiselect(
+                "Precision",
+                offered.precisions,
+                default=[p for p in url_filter.precisions if p in offered.precisions],
+                key="precisions",
+            )
+            undated = st.checkbox("Include undated events", value=url_filter.include_undated, key="undated")
+        date_from, date_to = chosen if isinstance(chosen, tuple) else (chosen, chosen)
+        event_filter = EventFilter(
+            date_from=date_from if date_from != offered.first else None,
+            date_to=date_to if date_to != offered.last else None,
+            types=tuple(types), actors=tuple(actors), countries=tuple(countries), precisions=tuple(precisions),
+            text=text.strip(), include_undated=undated,
+        )  # fmt: skip
+        for key in ("from", "to", "type", "actor", "country", "precision", "q", "undated"):
+            st.query_params.pop(key, None)
+        st.query_params.update(event_filter.to_query())
+        shown = filter_events(events, event_filter)
+        col_1, col_2, col_3, col_4 = st.columns(4)
+        col_1.metric("Events", len(shown))
+        col_2.metric("Sources", len({s["article_id"] for e in shown for s in e.sources}))
+        col_3.metric("Undated", sum(e.date_start is None for e in shown))
+        col_4.metric("Fatalities stated", sum(e.fatalities or 0 for e in shown))
+        html = map_html(store_path, str(config.index_path()), version, event_filter)
+        st.components.v1.html(html, height=600)
         st.download_button("Download this map (one HTML file, works offline)", html, file_name="conflictmap.html",
                            mime="text/html")  # fmt: skip
+        by_day = counts_by_day(shown)
+        if by_day:
+            st.bar_chart([{"day": d, "type": t, "events": n} for d, t, n in by_day], x="day", y="events", color="type",
+                         height=200)  # fmt: skip
+        table = [
+            {"id": e.id, "date": e.date_start or "undated", "type": e.event_type, "place": e.location,
+             "precision": e.geo_precision, "actors": ", ".join(a for a in (e.actor1, e.actor2) if a),
+             "sources": len({s["article_id"] for s in e.sources}), "quote": (e.notes or "")[:120]}
+            for e in shown
+        ]  # fmt: skip
+        picked = st.dataframe(
+            table, hide_index=True, on_select="rerun", selection_mode="single-row", key="table"
+        )
+        rows = picked.selection.rows if picked else []
+        selected_id = table[rows[0]]["id"] if rows else st.query_params.get("event")
+        chosen_event = next((e for e in shown if str(e.id) == str(selected_id)), None)
+        if chosen_event is not None:
+            st.query_params["event"] = str(chosen_event.id)
+            st.subheader(f"{chosen_event.event_type}: {chosen_event.location or 'unknown place'}")
+            st.write(f"**When:** {chosen_event.date_start or 'undated'}"
+                     f"{' to ' + chosen_event.date_end if chosen_event.date_end not in (None, chosen_event.date_start) else ''}"
+                     f" ({chosen_event.time_precision})")  # fmt: skip
+            st.write(
+                f"**Place:** {chosen_event.location} ({chosen_event.geo_precision}); **why:** {chosen_event.location_reason}"
+            )
+            for source in chosen_event.sources:
+                text_of_article = store.article_text(source["article_id"]) or ""
+                st.markdown(f"**{source.get('title') or source['article_id']}** — {source.get('publisher') or ''}"
+                            f" {source.get('published') or ''}".replace("<", "&lt;"))  # fmt: skip
+                st.markdown(
+                    f"<div style='max-height:220px;overflow:auto;font-size:0.9em'>"
+                    f"{highlight(text_of_article, source['start'], source['end'])}</div>",
+                    unsafe_allow_html=True,  # highlight() escapes the article; only <mark> and <br> are ours
+                )
+
+with articles_tab:
+    st.write("Upload article files (text, Markdown, HTML) or paste a text. They are read, their places and "
+             "events found, and stored; they appear on the map.")  # fmt: skip
+    uploads = st.file_uploader(
+        "Files", type=["txt", "md", "html", "htm"], accept_multiple_files=True, key="uploads"
+    )
+    pasted = st.text_area("Or paste an article", key="pasted")
+    col_date, col_source = st.columns(2)
+    pasted_date = col_date.date_input("Its date", value=None, key="pasted_date")
+    pasted_source = col_source.text_input("Its source (publisher)", key="pasted_source")
+    if st.button("Add to the map", key="ingest"):
+        from geo.articles import parse_article
+
+        jobs = [(u.name, u.getvalue()) for u in uploads or []]
+        if pasted.strip():
+            jobs.append(("pasted text", pasted))
+        if not jobs:
+            st.warning("Nothing to add: upload a file or paste a text.")
+        extractor = open_extractor(str(config.index_path()), str(config.data_dir()))
+        progress = st.progress(0.0, text="Reading...")
+        for number, (name, data) in enumerate(jobs, 1):
+            kind = "html" if name.lower().endswith((".html", ".htm")) else "text"
+            given = {k: v for k, v in {"date": pasted_date.isoformat() if pasted_date else None,
+                                       "source": pasted_source or None}.items() if v}  # fmt: skip
+            try:
+                article = parse_article(data, kind=kind, name=name, **given)
+                result = store.ingest(article, extractor)
+            except ConflictmapError as err:
+                st.error(f"{name}: {err}")
+            else:
+                verb = "added" if result.new else "was already stored"
+                st.success(
+                    f"{name} {verb}: {result.events_added} new event(s), {result.events_merged} merged."
+                )
+            progress.progress(number / len(jobs), text=f"{number} of {len(jobs)}")
 
 with search_tab:
     query = st.text_input(
-        "Place name", value=st.query_params.get("q", ""), placeholder="Kharkov, Гомель, Pripyat river"
-    )
+        "Place name", value=st.query_params.get("place", ""), placeholder="Kharkov, Гомель, Pripyat river",
+        key="place_query",
+    )  # fmt: skip
     col_country, col_kind = st.columns(2)
     country = col_country.text_input("Prefer country (ISO code)", max_chars=2, key="search_country")
     kind = col_kind.selectbox("Prefer kind", ["any", *KINDS], key="search_kind")
     if query:
-        st.query_params["q"] = query
+        st.query_params["place"] = query
         try:
             candidates = gazetteer.lookup(
                 query, country=country or None, kind=None if kind == "any" else kind, limit=15
@@ -117,7 +265,7 @@ with add_tab:
         geometry = st.text_area("Or a line / area as WKT or GeoJSON (longitude first)", key="add_geometry")
         aliases = st.text_input("Other names (comma-separated)", key="add_aliases")
         country_new = st.text_input("Country (ISO code)", max_chars=2, key="add_country")
-        submitted = st.form_submit_button("Add place")
+        submitted = st.form_submit_button("Add place", key="add_place_submit")
     if submitted:
         try:
             place = gazetteer.add_place(

@@ -21,15 +21,15 @@ def app(index_path, monkeypatch):
 
 
 def test_lookup_shows_ranked_candidates(app):
-    app.text_input[0].input("Kharkov").run()
+    app.text_input(key="place_query").input("Kharkov").run()
     table = app.table[0].value
     assert table.iloc[0]["name"] == "Kharkiv" and table.iloc[0]["kind"] == "city"
     assert "alternate name 'Kharkov'" in table.iloc[0]["why"]
-    assert app.query_params["q"] == "Kharkov"
+    assert app.query_params["place"] == "Kharkov"
 
 
 def test_unknown_name_says_so(app):
-    app.text_input[0].input("Qwzxvbnmplk").run()
+    app.text_input(key="place_query").input("Qwzxvbnmplk").run()
     assert "No place named 'Qwzxvbnmplk'" in app.warning[0].value
 
 
@@ -37,7 +37,7 @@ def test_invalid_place_is_refused_and_nothing_saved(app, _private_data_dir):
     app.text_input(key="add_name").input("Bad place")
     app.number_input(key="add_lat").set_value(95.0)
     app.number_input(key="add_lon").set_value(30.0)
-    app.button[0].click().run()
+    app.button(key="add_place_submit").click().run()
     assert "Not saved: Latitude 95 is out of range" in app.error[0].value
     assert not (_private_data_dir / "user_places.geojson").exists()
 
@@ -48,11 +48,11 @@ def test_added_place_is_saved_and_found(app, _private_data_dir):
     app.number_input(key="add_lat").set_value(50.6)
     app.number_input(key="add_lon").set_value(30.19)
     app.text_input(key="add_aliases").input("Antonov Airport")
-    app.button[0].click().run()
+    app.button(key="add_place_submit").click().run()
     assert "Added Hostomel Airport (airport) as user:hostomel-airport" in app.success[0].value
     saved = json.loads((_private_data_dir / "user_places.geojson").read_text())
     assert saved["features"][0]["properties"]["aliases"] == ["Antonov Airport"]
-    app.text_input[0].input("Antonov Airport").run()
+    app.text_input(key="place_query").input("Antonov Airport").run()
     assert app.table[0].value.iloc[0]["id"] == "user:hostomel-airport"
 
 
@@ -74,3 +74,68 @@ def test_map_tab_shows_the_stored_events(index_path, monkeypatch, tmp_path, geop
 
 def test_map_tab_without_events(app):
     assert "No events yet" in app.info[0].value
+
+
+@pytest.fixture
+def seeded_app(index_path, monkeypatch, tmp_path, geoparser):
+    from geo.articles import parse_article
+    from geo.events import EventExtractor
+    from geo.store import Store
+
+    store_path = tmp_path / "events.sqlite"
+    store = Store(store_path)
+    extractor = EventExtractor(geoparser)
+    store.ingest(
+        parse_article("Russian forces shelled Kharkiv on Monday.", date="2022-03-07", source="A"), extractor
+    )
+    store.ingest(
+        parse_article("Talks were held in Gomel on Sunday.", date="2022-02-27", source="B"), extractor
+    )
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(store_path))
+    return store_path
+
+
+def test_filters_come_from_and_go_to_the_url(seeded_app):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["type"] = "Diplomacy"
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="types").value == ["Diplomacy"]
+    assert [m.value for m in at.metric][:1] == ["1"]
+    at.multiselect(key="types").set_value([]).run()
+    assert "type" not in at.query_params and [m.value for m in at.metric][:1] == ["2"]
+    at.text_input(key="text").input("Kharkiv").run()
+    assert at.query_params["q"] == "Kharkiv" and [m.value for m in at.metric][:1] == ["1"]
+
+
+def test_a_bad_url_value_is_named(seeded_app):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["from"] = "yesterday"
+    at.run()
+    assert "Ignored from='yesterday': dates are YYYY-MM-DD." in at.warning[0].value
+
+
+def test_an_event_in_the_url_shows_its_details(seeded_app):
+    from geo.store import Store
+
+    event = next(e for e in Store(seeded_app).events() if e.location == "Homyel'")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["event"] = str(event.id)
+    at.run()
+    assert any("Diplomacy: Homyel'" in h.value for h in at.subheader)
+    assert any("<mark>" in m.value and "Gomel" in m.value for m in at.markdown)
+
+
+def test_pasting_an_article_adds_its_events(index_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_area(key="pasted").input("Refugees fled to Poland on Saturday.")
+    at.text_input(key="pasted_source").input("Paste")
+    at.button(key="ingest").click().run()
+    assert not at.exception
+    assert "pasted text added: 1 new event(s), 0 merged." in at.success[0].value
+    at.run()
+    assert [m.value for m in at.metric][:1] == ["1"]

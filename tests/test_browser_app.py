@@ -29,7 +29,7 @@ def test_lookup_in_the_browser_offline(app_url):
         first_row = table.locator("tbody tr").first
         assert "Kharkiv" in first_row.inner_text()
         assert "alternate name 'Kharkov'" in first_row.inner_text()
-        assert "q=Kharkov" in page.url
+        assert "place=Kharkov" in page.url
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "gazetteer-lookup.png"), full_page=True)
         assert page.outside_requests == []

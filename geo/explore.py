@@ -1,0 +1,142 @@
+"""Filtering and summarising stored events, for the app and any other front end.
+
+A filter is a value (``EventFilter``) that round-trips through URL query parameters,
+so a link reproduces a view.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from geo.store import StoredEvent
+
+_LIST_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events to show. Empty criteria match everything."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    types: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    precisions: tuple[str, ...] = ()
+    text: str = ""
+    include_undated: bool = True
+    problems: tuple[str, ...] = field(default=(), compare=False)  # what a URL got wrong
+
+    def matches(self, event: StoredEvent) -> bool:
+        if event.date_start is None:
+            if not self.include_undated:
+                return False
+        else:
+            if self.date_from and event.date_end and event.date_end < self.date_from.isoformat():
+                return False
+            if self.date_to and event.date_start > self.date_to.isoformat():
+                return False
+        if self.types and event.event_type not in self.types:
+            return False
+        if self.actors and not ({event.actor1, event.actor2} & set(self.actors)):
+            return False
+        if self.countries and event.country not in self.countries:
+            return False
+        if self.precisions and event.geo_precision not in self.precisions:
+            return False
+        if self.text:
+            needle = self.text.casefold()
+            texts = [event.notes or "", event.location or ""] + [s.get("quote") or "" for s in event.sources]
+            if not any(needle in t.casefold() for t in texts):
+                return False
+        return True
+
+    def to_query(self) -> dict[str, str]:
+        """URL query parameters for this filter (empty criteria are left out)."""
+        query = {}
+        if self.date_from:
+            query["from"] = self.date_from.isoformat()
+        if self.date_to:
+            query["to"] = self.date_to.isoformat()
+        for key, values in (("type", self.types), ("actor", self.actors), ("country", self.countries),
+                            ("precision", self.precisions)):  # fmt: skip
+            if values:
+                query[key] = _LIST_SEPARATOR.join(values)
+        if self.text:
+            query["q"] = self.text
+        if not self.include_undated:
+            query["undated"] = "no"
+        return query
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> EventFilter:
+        """A filter from URL query parameters; bad values are dropped and named in ``problems``."""
+        problems = []
+
+        def day(key: str) -> date | None:
+            value = query.get(key)
+            if not value:
+                return None
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"Ignored {key}={value!r}: dates are YYYY-MM-DD.")
+                return None
+
+        def values(key: str) -> tuple[str, ...]:
+            raw = query.get(key) or ""
+            return tuple(v for v in raw.split(_LIST_SEPARATOR) if v)
+
+        return cls(
+            date_from=day("from"), date_to=day("to"), types=values("type"), actors=values("actor"),
+            countries=values("country"), precisions=values("precision"), text=query.get("q") or "",
+            include_undated=query.get("undated") != "no", problems=tuple(problems),
+        )  # fmt: skip
+
+
+def filter_events(events: Iterable[StoredEvent], event_filter: EventFilter) -> list[StoredEvent]:
+    return [e for e in events if event_filter.matches(e)]
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The values the events offer, for the filter widgets."""
+
+    types: tuple[str, ...]
+    actors: tuple[str, ...]
+    countries: tuple[str, ...]
+    precisions: tuple[str, ...]
+    first: date | None
+    last: date | None
+
+
+def facets(events: Sequence[StoredEvent]) -> Facets:
+    days = sorted(d for e in events for d in (e.date_start, e.date_end) if d)
+    return Facets(
+        types=tuple(sorted({e.event_type for e in events})),
+        actors=tuple(sorted({a for e in events for a in (e.actor1, e.actor2) if a})),
+        countries=tuple(sorted({e.country for e in events if e.country})),
+        precisions=tuple(sorted({e.geo_precision for e in events if e.geo_precision})),
+        first=date.fromisoformat(days[0]) if days else None,
+        last=date.fromisoformat(days[-1]) if days else None,
+    )
+
+
+def counts_by_day(events: Iterable[StoredEvent]) -> list[tuple[str, str, int]]:
+    """(day, event type, count) for dated events, by start day: the events-over-time chart."""
+    counts = Counter((e.date_start, e.event_type) for e in events if e.date_start)
+    return [(d, t, n) for (d, t), n in sorted(counts.items())]
+
+
+def highlight(text: str, start: int, end: int, *, context: int = 600) -> str:
+    """HTML of ``text`` around [start, end) with that part marked; everything escaped."""
+    left = max(0, start - context)
+    right = min(len(text), end + context)
+    before = ("…" if left else "") + html.escape(text[left:start])
+    after = html.escape(text[end:right]) + ("…" if right < len(text) else "")
+    body = f"{before}<mark>{html.escape(text[start:end])}</mark>{after}"
+    return body.replace("\n", "<br>")

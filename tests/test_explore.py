@@ -1,0 +1,56 @@
+"""Filtering stored events and its URL round trip."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from geo.explore import EventFilter, counts_by_day, facets, filter_events, highlight
+from tests.test_mapview import make_event
+
+EVENTS = [
+    make_event(1, start="2022-02-24", quote="Invasion launched."),
+    make_event(
+        2, start="2022-02-27", event_type="Diplomacy", location="Gomel", country="BY", actor1="Ukraine"
+    ),
+    make_event(
+        3, start="2022-02-20", end="2022-02-26", quote="A week of drills in Belarus.", geo_precision="country"
+    ),
+    make_event(4, start=None, quote="Undated shelling."),
+]
+
+
+def ids(event_filter):
+    return [e.id for e in filter_events(EVENTS, event_filter)]
+
+
+def test_filters_combine():
+    assert ids(EventFilter()) == [1, 2, 3, 4]
+    assert ids(EventFilter(date_from=date(2022, 2, 25))) == [2, 3, 4]  # the interval overlaps
+    assert ids(EventFilter(date_to=date(2022, 2, 23), include_undated=False)) == [3]
+    assert ids(EventFilter(types=("Diplomacy",))) == [2]
+    assert ids(EventFilter(countries=("BY",), actors=("Ukraine",))) == [2]
+    assert ids(EventFilter(precisions=("country",))) == [3]
+    assert ids(EventFilter(text="DRILLS")) == [3]
+
+
+def test_url_round_trip_and_bad_values():
+    wanted = EventFilter(
+        date_from=date(2022, 2, 24), types=("Battles", "Diplomacy"), text="Gomel", include_undated=False
+    )
+    assert EventFilter.from_query(wanted.to_query()) == wanted
+    odd = EventFilter.from_query({"from": "24/02/2022", "type": "Battles"})
+    assert odd.date_from is None and odd.types == ("Battles",)
+    assert odd.problems == ("Ignored from='24/02/2022': dates are YYYY-MM-DD.",)
+
+
+def test_facets_and_counts():
+    offered = facets(EVENTS)
+    assert offered.first == date(2022, 2, 20) and offered.last == date(2022, 2, 27)
+    assert "Diplomacy" in offered.types and "BY" in offered.countries
+    assert ("2022-02-27", "Diplomacy", 1) in counts_by_day(EVENTS)
+
+
+def test_highlight_escapes_the_article():
+    text = "Before <script>x</script> the quote here, after."
+    marked = highlight(text, text.index("the quote"), text.index(", after"))
+    assert "<mark>the quote here</mark>" in marked and "&lt;script&gt;" in marked and "<script>" not in marked
