@@ -302,3 +302,15 @@ with mine_tab:
         if col_button.button("Remove", key=f"remove-{place.id}"):
             gazetteer.remove_place(place.id)
             st.rerun()
+    if mine and st.button("Re-resolve the stored events that name these places", key="reresolve"):
+        names = [n for p in mine for n in (p.name, *p.alternate_names)]
+        extractor = open_extractor(str(config.index_path()), str(config.data_dir()))
+        with st.spinner("Re-reading the articles that name your places..."):
+            moved = store.reresolve(extractor, names)
+        st.cache_data.clear()
+        if not moved:
+            st.info("No stored event changed place.")
+        for item in moved:
+            before = item["before"][0] if item["before"] else "-"
+            after = item["after"][0] if item["after"] else "-"
+            st.write(f"{before} → {after}: {item['quote'][:100]}")

@@ -139,3 +139,17 @@ def test_pasting_an_article_adds_its_events(index_path, monkeypatch, tmp_path):
     assert "pasted text added: 1 new event(s), 0 merged." in at.success[0].value
     at.run()
     assert [m.value for m in at.metric][:1] == ["1"]
+
+
+def test_reresolve_shows_what_moved(seeded_app, _private_data_dir):
+    from geo.additions import NewPlace, UserPlaces
+    from geo.config import user_places_path
+
+    UserPlaces(user_places_path(_private_data_dir)).add(
+        NewPlace(name="Gomel", kind="site", lat=52.40, lon=31.00)
+    )
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.button(key="reresolve").click().run()
+    assert not at.exception
+    assert any(m.value.startswith("Homyel' → Gomel") for m in at.markdown)
