@@ -47,3 +47,44 @@ def test_adding_a_place_in_the_browser(app_url):
         page.get_by_role("tab", name="Your places").click()
         page.get_by_text("user:irpin-bridge", exact=True).wait_for(timeout=30_000)
         assert page.outside_requests == []
+
+
+@pytest.fixture(scope="module")
+def seeded_app_url(index_path, gazetteer, tmp_path_factory):
+    from pathlib import Path
+
+    from geo.articles import read_article
+    from geo.events import EventExtractor
+    from geo.geoparse import Geoparser
+    from geo.store import Store
+
+    folder = tmp_path_factory.mktemp("seeded-app")
+    store = Store(folder / "events.sqlite")
+    extractor = EventExtractor(Geoparser(gazetteer))
+    for path in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")):
+        store.ingest(read_article(path), extractor)
+    env = {"CONFLICTMAP_INDEX": str(index_path), "CONFLICTMAP_DATA_DIR": str(folder),
+           "CONFLICTMAP_STORE": str(folder / "events.sqlite")}  # fmt: skip
+    with streamlit_app(env) as url:
+        yield url
+
+
+def test_map_page_offline_with_the_map_inside(seeded_app_url):
+    with browser_page() as page:
+        page.goto(seeded_app_url + "/?type=Diplomacy")
+        frame = page.frame_locator("iframe").first
+        frame.locator("input.cm-slider").wait_for(timeout=60_000)
+        assert "Diplomacy" in frame.locator(".cm-legend").inner_text()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.conflictmap && f.contentWindow.conflictmap.ready)",
+            timeout=30_000,
+        )  # fmt: skip
+        count = page.evaluate(
+            "() => [...document.querySelectorAll('iframe')].map(f => f.contentWindow.conflictmap).find(c => c).total"
+        )
+        assert count >= 5  # only the Diplomacy events of the seeds
+        assert page.outside_requests == [], page.outside_requests
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_timeout(500)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "app-map-phone.png"), full_page=False)
