@@ -163,8 +163,17 @@ def _check_lat_lon(lat: float, lon: float) -> None:
 
 
 def _slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", normalise(name)).strip("-")
-    return slug[:60] or "place"
+    """An id-friendly form of a name: "Hostomel Airport" -> "hostomel-airport". Cyrillic
+    is transliterated (Київ -> kyiv); other scripts get a short stable hash."""
+    import hashlib
+
+    from geo.names import has_cyrillic, transliterations
+
+    latin = transliterations(name)[0] if has_cyrillic(name) else normalise(name)
+    slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
+    if not slug:
+        slug = "place-" + hashlib.sha256(normalise(name).encode()).hexdigest()[:8]
+    return slug[:60]
 
 
 class UserPlaces:

@@ -19,7 +19,7 @@ from geo.errors import InvalidPlaceError, PlaceNotFoundError
 from geo.index import ensure_index
 from geo.names import has_cyrillic, normalise, transliterations
 from geo.place_index import PlaceIndex
-from geo.places import KINDS, MATCH_NAMES, Candidate, Place, distance_km, kind_matches
+from geo.places import KINDS, MATCH_NAMES, POPULATED_KINDS, Candidate, Place, distance_km, kind_matches
 from geo.sources import Sources
 
 # How much each part of the evidence weighs in a candidate's score.
@@ -194,6 +194,12 @@ class Gazetteer:
         Hints(near=(lat, lon)).check()
         nearest = self.index.nearest_populated(lat, lon)
         distance = distance_km((lat, lon), nearest.point) if nearest else None
+        # Your own towns and villages count too, when they are nearer.
+        for place in self.user_places.places():
+            if place.kind in (*POPULATED_KINDS, "settlement"):
+                km = distance_km((lat, lon), place.point)
+                if km <= 300 and (distance is None or km < distance):
+                    nearest, distance = place, km
         return ReverseResult(
             nearest=nearest,
             distance_km=distance,

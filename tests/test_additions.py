@@ -158,3 +158,9 @@ def test_add_then_lookup_finds_the_place(user_gazetteer, name, lat, lon):
         assert best.place.point == pytest.approx((lat, lon))
     finally:
         user_gazetteer.remove_place(added.id)
+
+
+def test_ids_for_names_in_other_scripts(places):
+    assert places.add(NewPlace(name="Ірпінь міст", kind="bridge", lat=50.5, lon=30.2)).id == "user:irpin-mist"
+    tokyo = places.add(NewPlace(name="東京タワー", kind="building", lat=35.66, lon=139.75)).id
+    assert tokyo.startswith("user:place-") and len(tokyo) == len("user:place-") + 8

@@ -153,3 +153,10 @@ def test_distance_is_geopys_geodesic():
 
     for a, b in [((50.45, 30.52), (49.98, 36.25)), ((-33.9, 151.2), (51.5, -0.1)), ((0, 0), (0, 179.9))]:
         assert distance_km(a, b) == pytest.approx(geodesic(a, b).km, rel=1e-9)
+
+
+def test_reverse_counts_your_own_villages(user_gazetteer):
+    user_gazetteer.add_place(NewPlace(name="New Hamlet", kind="village", lat=50.601, lon=30.191))
+    result = user_gazetteer.reverse(50.60, 30.19)
+    assert result.nearest.id == "user:new-hamlet" and result.distance_km < 1
+    assert result.country.name == "Ukraine"
