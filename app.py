@@ -141,7 +141,7 @@ with map_tab:
         col_3.metric("Undated", sum(e.date_start is None for e in shown))
         col_4.metric("Fatalities stated", sum(e.fatalities or 0 for e in shown))
         html = map_html(store_path, str(config.index_path()), version, event_filter)
-        st.components.v1.html(html, height=600)
+        st.iframe(html, height=600)  # our own page: article text in it is data, set as text
         st.download_button("Download this map (one HTML file, works offline)", html, file_name="conflictmap.html",
                            mime="text/html")  # fmt: skip
         by_day = counts_by_day(shown)
