@@ -99,37 +99,26 @@ with map_tab:
             else:
                 chosen = default_range
             text = col_b.text_input("Search the quotes", value=url_filter.text, key="text")
-            types = col_a.multiselect(
-                "Event type",
-                offered.types,
-                default=[t for t in url_filter.types if t in offered.types],
-                key="types",
-            )
-            actors = col_b.multiselect(
-                "Actor",
-                offered.actors,
-                default=[a for a in url_filter.actors if a in offered.actors],
-                key="actors",
-            )
-            countries = col_a.multiselect(
-                "Country",
-                offered.countries,
-                default=[c for c in url_filter.countries if c in offered.countries],
-                key="countries",
-            )
-            precisions = col_b.multiselect(
-                "Precision",
-                offered.precisions,
-                default=[p for p in url_filter.precisions if p in offered.precisions],
-                key="precisions",
-            )
+            picked = {}
+            for column, (label, key) in zip(
+                (col_a, col_b, col_a, col_b),
+                (
+                    ("Event type", "types"),
+                    ("Actor", "actors"),
+                    ("Country", "countries"),
+                    ("Precision", "precisions"),
+                ),
+                strict=True,
+            ):
+                offered_values = getattr(offered, key)
+                wanted = [v for v in getattr(url_filter, key) if v in offered_values]
+                picked[key] = tuple(column.multiselect(label, offered_values, default=wanted, key=key))
             undated = st.checkbox("Include undated events", value=url_filter.include_undated, key="undated")
         date_from, date_to = chosen if isinstance(chosen, tuple) else (chosen, chosen)
         event_filter = EventFilter(
             date_from=date_from if date_from != offered.first else None,
             date_to=date_to if date_to != offered.last else None,
-            types=tuple(types), actors=tuple(actors), countries=tuple(countries), precisions=tuple(precisions),
-            text=text.strip(), include_undated=undated,
+            **picked, text=text.strip(), include_undated=undated,
         )  # fmt: skip
         for key in ("from", "to", "type", "actor", "country", "precision", "q", "undated"):
             st.query_params.pop(key, None)

@@ -319,11 +319,25 @@ def _parse_day(value: str | None, option: str):
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=option) from err
 
 
+def _event_filters(command):
+    """The --from/--to/--type/--country options shared by `events` and `export`."""
+    for option in reversed([
+        click.option("--from", "date_from", help="Events on or after this day (YYYY-MM-DD)."),
+        click.option("--to", "date_to", help="Events on or before this day (YYYY-MM-DD)."),
+        click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy."),
+        click.option("--country", help="Country (ISO code) of the place or an actor."),
+    ]):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def _filtered_events(ctx, date_from, date_to, event_type, country):
+    return _store(ctx).events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
+                              event_type=event_type, country=country)  # fmt: skip
+
+
 @main.command()
-@click.option("--from", "date_from", help="Events on or after this day (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Events on or before this day (YYYY-MM-DD).")
-@click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy.")
-@click.option("--country", help="Country (ISO code) of the place or an actor.")
+@_event_filters
 @click.option(
     "--format",
     "fmt",
@@ -337,8 +351,7 @@ def events(ctx, date_from, date_to, event_type, country, fmt):
     """List stored events."""
     from geo.acled import to_geojson, write_csv
 
-    found = _store(ctx).events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
-                               event_type=event_type, country=country)  # fmt: skip
+    found = _filtered_events(ctx, date_from, date_to, event_type, country)
     if fmt == "json":
         click.echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
     elif fmt == "geojson":
@@ -358,10 +371,7 @@ def events(ctx, date_from, date_to, event_type, country, fmt):
 
 @main.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
-@click.option("--from", "date_from", help="Events on or after this day (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Events on or before this day (YYYY-MM-DD).")
-@click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy.")
-@click.option("--country", help="Country (ISO code) of the place or an actor.")
+@_event_filters
 @click.option("--title", help="A title shown on the map.")
 @click.pass_context
 @_fail_cleanly
@@ -369,8 +379,7 @@ def export(ctx, out, date_from, date_to, event_type, country, title):
     """Write the events as one self-contained HTML map (works offline)."""
     from geo.mapview import export_html
 
-    found = _store(ctx).events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
-                               event_type=event_type, country=country)  # fmt: skip
+    found = _filtered_events(ctx, date_from, date_to, event_type, country)
     steps = ["building", "rendering"]
     with click.progressbar(length=len(steps), label="Exporting", file=sys.stderr,
                            hidden=len(found) < 5000) as bar:  # fmt: skip

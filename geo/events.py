@@ -23,7 +23,6 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from geo import config
@@ -400,7 +399,3 @@ def merge_within(events: list[Event]) -> list[Event]:
         else:
             kept.append(event)
     return kept
-
-
-def as_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

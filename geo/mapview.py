@@ -241,19 +241,22 @@ def _http_only(url: str | None) -> str | None:
 def basemap_layers(index_path: str) -> dict:
     """Country outlines, borders, major rivers and capitals from the gazetteer, simplified
     for the page (GeoJSON, lon/lat). Cached per index."""
+    import sqlite3
+
     import shapely
 
-    from geo.place_index import PlaceIndex
+    from geo.index import read_only_uri
 
-    index = PlaceIndex(Path(index_path))
+    # Plain SQL: the in-memory lookup columns of PlaceIndex are not needed here.
+    conn = sqlite3.connect(read_only_uri(Path(index_path)), uri=True)
     try:
-        rows = index._conn.execute(
+        rows = conn.execute(
             "SELECT p.id, p.name, p.kind, p.importance, s.geom FROM places p JOIN shapes s USING (pk)"
             " WHERE p.kind IN ('country', 'border') OR (p.kind = 'river' AND p.importance >= 0.55)"
         ).fetchall()
-        capitals = index._conn.execute("SELECT name, lat, lon FROM places WHERE kind = 'capital'").fetchall()
+        capitals = conn.execute("SELECT name, lat, lon FROM places WHERE kind = 'capital'").fetchall()
     finally:
-        index.close()
+        conn.close()
     layers: dict[str, list] = {"country": [], "border": [], "river": []}
     tolerance = {"country": 0.05, "border": 0.02, "river": 0.03}
     for _pid, name, kind, _importance, wkb in rows:
