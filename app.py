@@ -8,13 +8,25 @@ Run: ``make run`` (or ``streamlit run app.py``).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
 from geo import config
 from geo.additions import NewPlace
 from geo.errors import ConflictmapError
-from geo.explore import EventFilter, counts_by_day, facets, filter_events, highlight
+from geo.explore import (
+    EventFilter,
+    MapView,
+    clicked_event_id,
+    counts_by_day,
+    facets,
+    filter_events,
+    highlight,
+    next_window,
+    table_rows,
+)
 from geo.gazetteer import Gazetteer
 from geo.places import KINDS
 
@@ -57,29 +69,209 @@ def open_extractor(index_path: str, data_dir: str):
     return EventExtractor(Geoparser(open_gazetteer(index_path, data_dir)))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner="Loading the events...", max_entries=2)
 def stored_events(store_path: str, version: tuple) -> list:
+    """Every stored event, loaded once per store version and shared (never modified)."""
     return open_store(store_path).events()
 
 
-@st.cache_data(show_spinner="Drawing the map...")
-def map_html(store_path: str, index_path: str, version: tuple, event_filter: EventFilter) -> str:
-    """The same self-contained map the export writes, for the filtered events."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def view_of(store_path: str, index_path: str, version: tuple, event_filter: EventFilter) -> dict:
+    """What the page shows for a filter: the map layer's data, the table and the counts."""
     from pathlib import Path
 
-    from geo.mapview import build_map
+    from geo.mapview import payload_json
 
-    events = filter_events(stored_events(store_path, version), event_filter)
-    return build_map(events, title="conflictmap", index_path=Path(index_path)).get_root().render()
+    shown = filter_events(stored_events(store_path, version), event_filter)
+    return {
+        "ids": [e.id for e in shown],
+        "payload": payload_json(shown, Path(index_path)),
+        "table": table_rows(shown),
+        "metrics": {
+            "Events": len(shown),
+            "Sources": len({s["article_id"] for e in shown for s in e.sources}),
+            "Undated": sum(e.date_start is None for e in shown),
+            "Fatalities stated": sum(e.fatalities or 0 for e in shown),
+        },
+    }
+
+
+def export_of(store_path: str, index_path: str, version: tuple, event_filter: EventFilter):
+    """The download's contents, made only when the button is pressed."""
+
+    def make() -> str:
+        from pathlib import Path
+
+        from geo.mapview import build_map
+
+        events = filter_events(stored_events(store_path, version), event_filter)
+        return build_map(events, title="conflictmap", index_path=Path(index_path)).get_root().render()
+
+    return make
 
 
 store_path = str(config.store_path())
+index_path = str(config.index_path())
 store = open_store(store_path)
 version = tuple(
     store.conn.execute(
         "SELECT count(*), max(id), (SELECT count(*) FROM event_sources) FROM events"
     ).fetchone()
 )
+PLAY_SECONDS = 1.0
+FILTER_KEYS = ("from", "to", "type", "actor", "country", "precision", "q", "undated")
+
+
+def select_event(event_id) -> None:
+    st.session_state["selected_event"] = event_id
+    if event_id is None:
+        st.query_params.pop("event", None)
+    else:
+        st.query_params["event"] = str(event_id)
+
+
+def on_map_change() -> None:
+    """A marker was clicked (its tooltip ends with the event id) or the map moved."""
+    value = st.session_state.get("map") or {}
+    clicked = (value.get("last_object_clicked_tooltip"), value.get("last_object_clicked"))
+    if clicked != st.session_state.get("map_clicked") and clicked_event_id(clicked[0]) is not None:
+        select_event(clicked_event_id(clicked[0]))
+    st.session_state["map_clicked"] = clicked
+    centre, zoom = value.get("center"), value.get("zoom")
+    if centre and zoom is not None:
+        st.query_params["at"] = MapView(centre["lat"], centre["lng"], int(zoom)).to_query()
+
+
+def on_table_select() -> None:
+    rows = st.session_state["table"].selection.rows
+    ids = st.session_state.get("table_ids", [])
+    if rows and rows[0] < len(ids):
+        select_event(ids[rows[0]])
+
+
+def toggle_play() -> None:
+    st.session_state["playing"] = not st.session_state.get("playing", False)
+
+
+@st.cache_data(show_spinner="Reading the article again for the other candidates...", max_entries=256)
+def other_candidates(store_path: str, version: tuple, event_id: int) -> list[dict]:
+    """The runner-up places for an event's place name, as the resolver saw them in its
+    first article (worked out again on demand; the store keeps only the winner)."""
+    from geo.geoparse import chosen_and_alternatives
+
+    event = next((e for e in stored_events(store_path, version) if e.id == event_id), None)
+    if event is None or not event.sources:
+        return []
+    source = event.sources[0]
+    text = open_store(store_path).article_text(source["article_id"]) or ""
+    geoparser = open_extractor(index_path, str(config.data_dir())).geoparser
+    found = chosen_and_alternatives(
+        geoparser.parse(text), event.gazetteer_id, (source["start"], source["end"])
+    )
+    if found is None:
+        return []
+    return [{"name": c.place.name, "kind": c.place.kind, "country": c.place.country, "score": round(c.score, 3),
+             "lat": round(c.place.lat, 4), "lon": round(c.place.lon, 4)} for c in found.runners_up[:5]]  # fmt: skip
+
+
+def show_details(event) -> None:
+    """The event's details: when, where and why, the candidates, every source with the
+    quote marked in its article."""
+    st.subheader(f"{event.event_type}: {event.location or 'unknown place'}")
+    end = f" to {event.date_end}" if event.date_end not in (None, event.date_start) else ""
+    st.write(f"**When:** {event.date_start or 'undated'}{end} ({event.time_precision})")
+    st.write(f"**Place:** {event.location} ({event.geo_precision}); **why:** {event.location_reason}")
+    actors = ", ".join(a for a in (event.actor1, event.actor2) if a)
+    if actors:
+        st.write(f"**Actors:** {actors}")
+    alternatives = other_candidates(store_path, version, event.id)
+    if alternatives:
+        st.write("**Other candidates (not chosen):**")
+        st.table(alternatives)
+    for source in event.sources:
+        text_of_article = store.article_text(source["article_id"]) or ""
+        st.markdown(f"**{source.get('title') or source['article_id']}** — {source.get('publisher') or ''}"
+                    f" {source.get('published') or ''}".replace("<", "&lt;"))  # fmt: skip
+        st.markdown(
+            f"<div style='max-height:220px;overflow:auto;font-size:0.9em'>"
+            f"{highlight(text_of_article, source['start'], source['end'])}</div>",
+            unsafe_allow_html=True,  # highlight() escapes the article; only <mark> and <br> are ours
+        )
+    if not event.sources and (event.source or event.source_url):
+        st.write(f"**Source:** {event.source or ''} {event.source_url or ''}".replace("<", "&lt;"))
+
+
+@st.fragment(run_every=PLAY_SECONDS if st.session_state.get("playing") else None)
+def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None:
+    """The dates, the map, the counts, the table and the details: the part that changes
+    while playing or scrubbing, rerun on its own."""
+    from streamlit_folium import st_folium
+
+    from geo.mapview import app_base_map, app_event_layer, event_bounds
+
+    playing = st.session_state.get("playing", False)
+    has_range = offered.first and offered.last and offered.first < offered.last
+    if "dates" not in st.session_state and has_range:  # from the URL, kept inside the stored dates
+        low, high = (min(max(day, offered.first), offered.last)
+                     for day in (url_filter.date_from or offered.first, url_filter.date_to or offered.last))  # fmt: skip
+        st.session_state["dates"] = (min(low, high), max(low, high))
+    if playing and has_range:
+        st.session_state["dates"] = next_window(st.session_state["dates"], offered.first, offered.last)
+    col_play, col_dates = st.columns([1, 5], vertical_alignment="bottom")
+    if has_range:
+        col_play.button("⏸ Pause" if playing else "▶ Play", key="play", on_click=toggle_play,
+                        help="Step through the days, one a second", use_container_width=True)  # fmt: skip
+        date_from, date_to = col_dates.slider("Dates", min_value=offered.first, max_value=offered.last,
+                                              key="dates", format="YYYY-MM-DD")  # fmt: skip
+    else:
+        date_from, date_to = offered.first, offered.last
+    if playing and (not has_range or date_to >= offered.last):
+        st.session_state["playing"] = False  # the end: stop the timer with a whole-page rerun
+        st.rerun(scope="app")
+    event_filter = replace(
+        base_filter,
+        date_from=date_from if date_from != offered.first else None,
+        date_to=date_to if date_to != offered.last else None,
+    )
+    for key in ("from", "to"):
+        st.query_params.pop(key, None)
+    st.query_params.update({k: v for k, v in event_filter.to_query().items() if k in ("from", "to")})
+    view = view_of(store_path, index_path, version, event_filter)
+    for column, (label, value) in zip(st.columns(4), view["metrics"].items(), strict=True):
+        column.metric(label, value)
+
+    if "start_view" not in st.session_state:  # the URL's view, applied once per session
+        st.session_state["start_view"] = MapView.from_query(st.query_params.get("at"))
+    start_view = st.session_state["start_view"]
+    all_events = stored_events(store_path, version)
+    st_folium(
+        app_base_map(Path(index_path), event_bounds(all_events)),
+        key="map",
+        feature_group_to_add=app_event_layer(view["payload"]),
+        center=(start_view.lat, start_view.lon) if start_view else None,
+        zoom=start_view.zoom if start_view else None,
+        returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+        on_change=on_map_change,
+        height=560,
+        use_container_width=True,
+    )
+    st.caption("Click a marker for its details below. The map keeps its place while you change the dates "
+               "or filters; the address bar keeps the whole view, so a copied link opens it again.")  # fmt: skip
+    st.download_button("Download this map (one HTML file, works offline)",
+                       export_of(store_path, index_path, version, event_filter),
+                       file_name="conflictmap.html", mime="text/html", key="download", on_click="ignore")  # fmt: skip
+    st.session_state["table_ids"] = view["ids"]
+    st.dataframe(view["table"], hide_index=True, on_select=on_table_select, selection_mode="single-row",
+                 key="table", height=240)  # fmt: skip
+    selected = st.session_state.get("selected_event", st.query_params.get("event"))
+    chosen = next((e for e in all_events if str(e.id) == str(selected)), None) if selected else None
+    if chosen is not None:
+        show_details(chosen)
+        if chosen.id not in set(view["ids"]):
+            st.caption("This event is outside the current dates or filters.")
+    elif selected:
+        st.warning(f"No event {selected} in the store: the link may be older than the data.")
+
 
 with map_tab:
     events = stored_events(store_path, version)
@@ -92,12 +284,6 @@ with map_tab:
         offered = facets(events)
         with st.expander("Filters", expanded=True):
             col_a, col_b = st.columns(2)
-            default_range = (url_filter.date_from or offered.first, url_filter.date_to or offered.last)
-            if offered.first and offered.last and offered.first < offered.last:
-                chosen = col_a.slider("Dates", min_value=offered.first, max_value=offered.last,
-                                      value=default_range, key="dates")  # fmt: skip
-            else:
-                chosen = default_range
             text = col_b.text_input("Search the quotes", value=url_filter.text, key="text")
             picked = {}
             for column, (label, key) in zip(
@@ -113,60 +299,20 @@ with map_tab:
                 offered_values = getattr(offered, key)
                 wanted = [v for v in getattr(url_filter, key) if v in offered_values]
                 picked[key] = tuple(column.multiselect(label, offered_values, default=wanted, key=key))
-            undated = st.checkbox("Include undated events", value=url_filter.include_undated, key="undated")
-        date_from, date_to = chosen if isinstance(chosen, tuple) else (chosen, chosen)
-        event_filter = EventFilter(
-            date_from=date_from if date_from != offered.first else None,
-            date_to=date_to if date_to != offered.last else None,
-            **picked, text=text.strip(), include_undated=undated,
-        )  # fmt: skip
-        for key in ("from", "to", "type", "actor", "country", "precision", "q", "undated"):
-            st.query_params.pop(key, None)
-        st.query_params.update(event_filter.to_query())
-        shown = filter_events(events, event_filter)
-        col_1, col_2, col_3, col_4 = st.columns(4)
-        col_1.metric("Events", len(shown))
-        col_2.metric("Sources", len({s["article_id"] for e in shown for s in e.sources}))
-        col_3.metric("Undated", sum(e.date_start is None for e in shown))
-        col_4.metric("Fatalities stated", sum(e.fatalities or 0 for e in shown))
-        html = map_html(store_path, str(config.index_path()), version, event_filter)
-        st.iframe(html, height=600)  # our own page: article text in it is data, set as text
-        st.download_button("Download this map (one HTML file, works offline)", html, file_name="conflictmap.html",
-                           mime="text/html")  # fmt: skip
-        by_day = counts_by_day(shown)
+            undated = col_a.checkbox(
+                "Include undated events", value=url_filter.include_undated, key="undated"
+            )
+        base_filter = EventFilter(**picked, text=text.strip(), include_undated=undated)
+        for key in FILTER_KEYS:
+            if key not in ("from", "to"):
+                st.query_params.pop(key, None)
+        st.query_params.update(base_filter.to_query())
+        map_part(base_filter, offered, url_filter)
+        by_day = counts_by_day(filter_events(events, base_filter))
         if by_day:
+            st.caption("Events per day (all dates, with the filters above)")
             st.bar_chart([{"day": d, "type": t, "events": n} for d, t, n in by_day], x="day", y="events", color="type",
                          height=200)  # fmt: skip
-        table = [
-            {"id": e.id, "date": e.date_start or "undated", "type": e.event_type, "place": e.location,
-             "precision": e.geo_precision, "actors": ", ".join(a for a in (e.actor1, e.actor2) if a),
-             "sources": len({s["article_id"] for s in e.sources}), "quote": (e.notes or "")[:120]}
-            for e in shown
-        ]  # fmt: skip
-        picked = st.dataframe(
-            table, hide_index=True, on_select="rerun", selection_mode="single-row", key="table"
-        )
-        rows = picked.selection.rows if picked else []
-        selected_id = table[rows[0]]["id"] if rows else st.query_params.get("event")
-        chosen_event = next((e for e in shown if str(e.id) == str(selected_id)), None)
-        if chosen_event is not None:
-            st.query_params["event"] = str(chosen_event.id)
-            st.subheader(f"{chosen_event.event_type}: {chosen_event.location or 'unknown place'}")
-            st.write(f"**When:** {chosen_event.date_start or 'undated'}"
-                     f"{' to ' + chosen_event.date_end if chosen_event.date_end not in (None, chosen_event.date_start) else ''}"
-                     f" ({chosen_event.time_precision})")  # fmt: skip
-            st.write(
-                f"**Place:** {chosen_event.location} ({chosen_event.geo_precision}); **why:** {chosen_event.location_reason}"
-            )
-            for source in chosen_event.sources:
-                text_of_article = store.article_text(source["article_id"]) or ""
-                st.markdown(f"**{source.get('title') or source['article_id']}** — {source.get('publisher') or ''}"
-                            f" {source.get('published') or ''}".replace("<", "&lt;"))  # fmt: skip
-                st.markdown(
-                    f"<div style='max-height:220px;overflow:auto;font-size:0.9em'>"
-                    f"{highlight(text_of_article, source['start'], source['end'])}</div>",
-                    unsafe_allow_html=True,  # highlight() escapes the article; only <mark> and <br> are ours
-                )
 
 with articles_tab:
     st.write("Upload article files (text, Markdown, HTML) or paste a text. They are read, their places and "
@@ -244,30 +390,64 @@ with search_tab:
             with st.expander(f"Geometry of {best.name} ({best.geometry.geom_type})"):
                 st.code(json.dumps(best.to_record(with_names=False), ensure_ascii=False)[:5000])
 
+
+def place_form(prefix: str, place=None):
+    """The fields of a place (empty, or filled from one of the user's places); returns a
+    NewPlace from what was typed."""
+    point = place is None or place.geometry.geom_type == "Point"
+    name = st.text_input("Name", value=place.name if place else "", key=f"{prefix}_name")
+    kinds = list(KINDS)
+    kind = st.selectbox(
+        "Kind", kinds, index=kinds.index(place.kind if place else "site"), key=f"{prefix}_kind"
+    )
+    col_lat, col_lon = st.columns(2)
+    lat = col_lat.number_input("Latitude", value=place.lat if place and point else None, format="%.5f",
+                               key=f"{prefix}_lat")  # fmt: skip
+    lon = col_lon.number_input("Longitude", value=place.lon if place and point else None, format="%.5f",
+                               key=f"{prefix}_lon")  # fmt: skip
+    geometry = st.text_area("Or a line / area as WKT or GeoJSON (longitude first)",
+                            value="" if point else place.geometry.wkt, key=f"{prefix}_geometry")  # fmt: skip
+    aliases = st.text_input("Other names (comma-separated)",
+                            value=", ".join(place.alternate_names) if place else "", key=f"{prefix}_aliases")  # fmt: skip
+    country = st.text_input("Country (ISO code)", value=(place.country or "") if place else "", max_chars=2,
+                            key=f"{prefix}_country")  # fmt: skip
+    return NewPlace(
+        name=name, kind=kind,
+        lat=lat if not geometry.strip() else None, lon=lon if not geometry.strip() else None,
+        geometry=geometry.strip() or None,
+        aliases=[a for a in (x.strip() for x in aliases.split(",")) if a], country=country or None,
+    )  # fmt: skip
+
+
+def on_pick() -> None:
+    """A click on the small map fills in the latitude and longitude of the new place."""
+    clicked = (st.session_state.get("pick_map") or {}).get("last_clicked")
+    if clicked:
+        st.session_state["add_lat"] = round(clicked["lat"], 5)
+        st.session_state["add_lon"] = round(clicked["lng"], 5)
+
+
 with add_tab:
+    import folium
+    from streamlit_folium import st_folium
+
+    from geo.mapview import app_base_map
+
+    st.write(
+        "Click on the map to drop the point, or type its coordinates. Lines and areas go in the box below."
+    )
+    dropped = folium.FeatureGroup(name="dropped", control=False)
+    if st.session_state.get("add_lat") is not None and st.session_state.get("add_lon") is not None:
+        folium.CircleMarker([st.session_state["add_lat"], st.session_state["add_lon"]], radius=8, color="#d62728",
+                            fill=True, fill_opacity=0.8, tooltip="the new place").add_to(dropped)  # fmt: skip
+    st_folium(app_base_map(Path(index_path)), key="pick_map", feature_group_to_add=dropped, height=360,
+              use_container_width=True, returned_objects=["last_clicked"], on_change=on_pick)  # fmt: skip
     with st.form("add_place", clear_on_submit=False):
-        name = st.text_input("Name", key="add_name")
-        kind_new = st.selectbox("Kind", KINDS, index=KINDS.index("site"), key="add_kind")
-        col_lat, col_lon = st.columns(2)
-        lat = col_lat.number_input("Latitude", value=None, format="%.5f", key="add_lat")
-        lon = col_lon.number_input("Longitude", value=None, format="%.5f", key="add_lon")
-        geometry = st.text_area("Or a line / area as WKT or GeoJSON (longitude first)", key="add_geometry")
-        aliases = st.text_input("Other names (comma-separated)", key="add_aliases")
-        country_new = st.text_input("Country (ISO code)", max_chars=2, key="add_country")
+        new_place = place_form("add")
         submitted = st.form_submit_button("Add place", key="add_place_submit")
     if submitted:
         try:
-            place = gazetteer.add_place(
-                NewPlace(
-                    name=name,
-                    kind=kind_new,
-                    lat=lat,
-                    lon=lon,
-                    geometry=geometry or None,
-                    aliases=[a for a in (x.strip() for x in aliases.split(",")) if a],
-                    country=country_new or None,
-                )
-            )
+            place = gazetteer.add_place(new_place)
         except ConflictmapError as err:
             st.error(f"Not saved: {err}")
         else:
@@ -280,6 +460,8 @@ with mine_tab:
         st.error(str(err))
         mine = []
     st.caption(f"Stored in {gazetteer.user_places.path}")
+    if "flash" in st.session_state:
+        st.success(st.session_state.pop("flash"))
     if not mine:
         st.info("No places of your own yet.")
     for place in mine:
@@ -290,7 +472,20 @@ with mine_tab:
         )
         if col_button.button("Remove", key=f"remove-{place.id}"):
             gazetteer.remove_place(place.id)
+            st.session_state["flash"] = f"Removed {place.name} ({place.id})."
             st.rerun()
+        with st.expander(f"Edit {place.name}"), st.form(f"edit-{place.id}"):
+            edited = place_form(f"edit-{place.id}", place)
+            if st.form_submit_button("Save changes", key=f"save-{place.id}"):
+                try:
+                    saved = gazetteer.update_place(place.id, edited)
+                except ConflictmapError as err:
+                    st.error(f"Not saved: {err}")
+                else:
+                    st.session_state["flash"] = (
+                        f"Saved {saved.name} ({saved.id}). Re-resolve below to move its events."
+                    )
+                    st.rerun()
     if mine and st.button("Re-resolve the stored events that name these places", key="reresolve"):
         names = [n for p in mine for n in (p.name, *p.alternate_names)]
         extractor = open_extractor(str(config.index_path()), str(config.data_dir()))

@@ -276,6 +276,26 @@ class UserPlaces:
                 added.append(feature)
         return [feature_to_place(f) for f in added]
 
+    def update(self, place_id: str, new: NewPlace) -> Place:
+        """Replace one of the user's places, keeping its id; the new values are checked
+        first, so a refused edit leaves the file as it was."""
+        if not place_id.startswith("user:"):
+            raise PlaceNotFoundError(
+                f"{place_id} is a built-in place; only your own places (user:…) can be edited. "
+                "Add a place of your own instead."
+            )
+        geometry, properties = validate(new)
+        with self._locked_features() as features:
+            for feature in features:
+                if feature["id"] == place_id:
+                    if "added" in feature["properties"]:
+                        properties["added"] = feature["properties"]["added"]
+                    properties["edited"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                    feature["properties"] = properties
+                    feature["geometry"] = shapely.geometry.mapping(geometry)
+                    return feature_to_place(feature)
+            raise PlaceNotFoundError(f"No place with id {place_id}. See: conflictmap gazetteer list")
+
     def remove(self, place_id: str) -> Place:
         """Remove one of the user's places by id; refuses built-in ids."""
         if not place_id.startswith("user:"):

@@ -7,10 +7,11 @@ so a link reproduces a view.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from geo.store import StoredEvent
 
@@ -140,3 +141,61 @@ def highlight(text: str, start: int, end: int, *, context: int = 600) -> str:
     after = html.escape(text[end:right]) + ("…" if right < len(text) else "")
     body = f"{before}<mark>{html.escape(text[start:end])}</mark>{after}"
     return body.replace("\n", "<br>")
+
+
+def table_rows(events: Iterable[StoredEvent]) -> list[dict]:
+    """One row per event for the app's table (the quote cut to 120 characters)."""
+    return [
+        {"id": e.id, "date": e.date_start or "undated", "type": e.event_type, "place": e.location,
+         "precision": e.geo_precision, "actors": ", ".join(a for a in (e.actor1, e.actor2) if a),
+         "sources": len({s["article_id"] for s in e.sources}) or (1 if e.source else 0),
+         "quote": (e.notes or "")[:120]}
+        for e in events
+    ]  # fmt: skip
+
+
+def next_window(
+    window: tuple[date, date], first: date, last: date, *, width_days: int = 7
+) -> tuple[date, date]:
+    """The date window one day on, for playback. A window over the whole span starts again
+    as ``width_days`` from ``first``; a window at the end starts again from ``first``."""
+    low, high = window
+    if low <= first and high >= last:
+        return first, min(last, first + timedelta(days=width_days - 1))
+    width = high - low
+    if high >= last:
+        return first, min(last, first + width)
+    return low + timedelta(days=1), high + timedelta(days=1)
+
+
+_CLICKED_ID = re.compile(r"#(\d+)\s*$")
+
+
+def clicked_event_id(tooltip: str | None) -> int | None:
+    """The event id at the end of a map marker's tooltip ("Battles · … · #12")."""
+    match = _CLICKED_ID.search(tooltip or "")
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looks: centre and zoom, as ``lat,lon,zoom`` in a URL (``at=``)."""
+
+    lat: float
+    lon: float
+    zoom: int
+
+    def to_query(self) -> str:
+        return f"{self.lat:.4f},{self.lon:.4f},{self.zoom}"
+
+    @classmethod
+    def from_query(cls, value: str | None) -> MapView | None:
+        """The view in ``value``, or None when it is missing or not ``lat,lon,zoom`` on Earth."""
+        try:
+            lat, lon, zoom = (value or "").split(",")
+            view = cls(float(lat), float(lon), int(zoom))
+        except ValueError:
+            return None
+        if not (-90 <= view.lat <= 90 and -180 <= view.lon <= 180 and 0 <= view.zoom <= 20):
+            return None
+        return view

@@ -215,6 +215,9 @@ class Gazetteer:
     def add_places(self, news: Sequence[NewPlace]) -> list[Place]:
         return self.user_places.add_many(news)
 
+    def update_place(self, place_id: str, new: NewPlace) -> Place:
+        return self.user_places.update(place_id, new)
+
     def remove_place(self, place_id: str) -> Place:
         return self.user_places.remove(place_id)
 

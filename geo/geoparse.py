@@ -63,6 +63,18 @@ class Geoparser:
         return resolved
 
 
+def chosen_and_alternatives(
+    resolved: list[Resolved], place_id: str | None, around: tuple[int, int] = (0, 0)
+) -> Resolved | None:
+    """The mention resolved to ``place_id`` nearest to the span ``around`` (an event's
+    quote), whose ``runners_up`` are the candidates the resolver did not choose."""
+    matching = [r for r in resolved if place_id and r.place.id == place_id]
+    if not matching:
+        return None
+    middle = (around[0] + around[1]) / 2
+    return min(matching, key=lambda r: abs((r.mention.start + r.mention.end) / 2 - middle))
+
+
 def sections(text: str, size: int = 0) -> list[tuple[int, int]]:
     """Split ``text`` into (start, end) sections of about ``size`` characters, at
     paragraph breaks where possible, else at line breaks or spaces."""

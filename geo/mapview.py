@@ -23,6 +23,7 @@ from pathlib import Path
 
 import folium
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo import config
@@ -113,6 +114,43 @@ class InlineAssets(MacroElement):
         self.assets = _assets(str(assets_dir()))
 
 
+WEB = Path(__file__).resolve().parent / "web"
+
+
+@lru_cache(maxsize=1)
+def _own_assets() -> dict[str, str]:
+    return {"js": (WEB / "mapview.js").read_text(encoding="utf-8"),
+            "css": (WEB / "mapview.css").read_text(encoding="utf-8")}  # fmt: skip
+
+
+def _data_uri(text: str, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(text.encode()).decode()}"
+
+
+@lru_cache(maxsize=4)
+def _linked_assets(folder: str) -> tuple[list, list]:
+    vendor, own = _assets(folder), _own_assets()
+    js = [(name, _data_uri(text, "text/javascript"))
+          for name, text in (("leaflet", vendor["leaflet_js"]), ("markercluster", vendor["cluster_js"]),
+                             ("conflictmap", own["js"]))]  # fmt: skip
+    css = [(name, _data_uri(vendor[name], "text/css"))
+           for name in ("leaflet_css", "cluster_css", "cluster_default_css")]  # fmt: skip
+    return js, css + [("conflictmap_css", _data_uri(own["css"], "text/css"))]
+
+
+class LinkedAssets(JSCSSMixin, MacroElement):
+    """The same scripts as ``InlineAssets``, as ``data:`` links: streamlit-folium loads a
+    map's scripts from its links (it does not run inline header scripts), and a data link
+    needs no network."""
+
+    _template = Template("")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "LinkedAssets"
+        self.default_js, self.default_css = _linked_assets(str(assets_dir()))
+
+
 class OfflineMap(folium.Map):
     """A folium Map that links nothing from a CDN (the assets are inlined instead)."""
 
@@ -141,9 +179,38 @@ conflictmapStart({{ this._parent.get_name() }}, JSON.parse(document.getElementBy
         super().__init__()
         self._name = "EventLayer"
         self.data = _safe_json(payload)
-        here = Path(__file__).resolve().parent / "web"
-        self.js = (here / "mapview.js").read_text(encoding="utf-8")
-        self.css = (here / "mapview.css").read_text(encoding="utf-8")
+        self.js, self.css = _own_assets()["js"], _own_assets()["css"]
+
+
+class Basemap(MacroElement):
+    """The offline basemap alone (for the app, whose events come and go in a layer)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+conflictmapBasemap({{ this._parent.get_name() }}, {{ this.data }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, data: str) -> None:
+        super().__init__()
+        self._name = "Basemap"
+        self.data = data
+
+
+class EmbeddedEvents(MacroElement):
+    """The events of the app's current view, in a feature group that streamlit-folium
+    swaps without redrawing the map (so the map keeps its centre and zoom)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+conflictmapStart({{ this._parent._parent.get_name() }}, {{ this.data }}, {embedded: true});
+{% endmacro %}"""
+    )
+
+    def __init__(self, data: str) -> None:
+        super().__init__()
+        self._name = "EmbeddedEvents"
+        self.data = data
 
 
 def _day(value: str | None) -> int | None:
@@ -278,7 +345,6 @@ def build_map(
     index_path: Path | None = None,
 ) -> folium.Map:
     """A folium Map of ``events`` with the time slider; self-contained when saved."""
-    located = [e for e in events if e.latitude is not None]
     fmap = OfflineMap(location=[48.5, 31.0], zoom_start=5, tiles=None, prefer_canvas=True,
                       control_scale=True)  # fmt: skip
     fmap.add_child(InlineAssets())
@@ -294,14 +360,53 @@ def build_map(
     payload = event_payload(events, title, _area_lookup(index_path or config.index_path()))
     payload["basemap"] = basemap_layers(str(index_path or config.index_path())) if basemap else None
     fmap.add_child(EventLayer(payload))
-    if located:
-        # Frame the places the events are at; a whole country's point (Russia's is in
-        # Siberia) would zoom the map out to a continent.
-        framing = [e for e in located if e.geo_precision not in ("country", "region")] or located
-        lats = [e.latitude for e in framing]
-        lons = [e.longitude for e in framing]
-        fmap.fit_bounds([[min(lats) - 0.5, min(lons) - 0.5], [max(lats) + 0.5, max(lons) + 0.5]])
+    bounds = event_bounds(events)
+    if bounds:
+        fmap.fit_bounds(bounds)
     return fmap
+
+
+def app_base_map(index_path: Path, bounds: list[list[float]] | None = None) -> folium.Map:
+    """The app's map without events: scripts as data links, the basemap, a starting view.
+
+    It stays the same while filters change, so streamlit-folium never redraws it; the
+    events come in ``app_event_layer``."""
+    fmap = OfflineMap(location=[48.5, 31.0], zoom_start=5, tiles=None, prefer_canvas=True,
+                      control_scale=True)  # fmt: skip
+    fmap.add_child(LinkedAssets())
+    fmap.add_child(Basemap(_basemap_json(str(index_path))))
+    if bounds:
+        fmap.fit_bounds(bounds)
+    return fmap
+
+
+def app_event_layer(payload_json: str) -> folium.FeatureGroup:
+    """A feature group that draws ``event_payload`` JSON on the app's map."""
+    group = folium.FeatureGroup(name="events", control=False)
+    group.add_child(EmbeddedEvents(payload_json))
+    return group
+
+
+def event_bounds(events: Sequence[StoredEvent]) -> list[list[float]] | None:
+    """A box around where the events are, padded; country- and region-level points
+    (Russia's is in Siberia) only count when there is nothing more precise."""
+    located = [e for e in events if e.latitude is not None]
+    framing = [e for e in located if e.geo_precision not in ("country", "region")] or located
+    if not framing:
+        return None
+    lats = [e.latitude for e in framing]
+    lons = [e.longitude for e in framing]
+    return [[min(lats) - 0.5, min(lons) - 0.5], [max(lats) + 0.5, max(lons) + 0.5]]
+
+
+def payload_json(events: Sequence[StoredEvent], index_path: Path | None = None) -> str:
+    """``event_payload`` as the JSON ``app_event_layer`` takes."""
+    return _safe_json(event_payload(events, area_of=_area_lookup(index_path or config.index_path())))
+
+
+@lru_cache(maxsize=2)
+def _basemap_json(index_path: str) -> str:
+    return _safe_json(basemap_layers(index_path))
 
 
 def _area_lookup(index_path: Path) -> Callable[[str], dict | None]:

@@ -1,10 +1,47 @@
 // conflictmap: events on the map with a time slider. Text from articles is only ever
-// set with textContent; nothing here builds HTML from data.
-function conflictmapStart(map, data) {
+// set with textContent (or escaped, for tooltips); nothing here builds HTML from data.
+
+// The offline basemap: country outlines, major rivers, borders, and capitals from zoom 5.
+function conflictmapBasemap(map, base) {
   "use strict";
+  map.attributionControl.addAttribution(
+    "Places: GeoNames (CC BY 4.0) | Made with Natural Earth | boundaries de facto");
+  if (!base) return;
+  L.geoJSON({ type: "FeatureCollection", features: base.country }, {
+    style: { color: "#777", weight: 0.8, fillColor: "#f2efe9", fillOpacity: 1 }, interactive: false
+  }).addTo(map);
+  L.geoJSON({ type: "FeatureCollection", features: base.river }, {
+    style: { color: "#7fb3d5", weight: 1 }, interactive: false
+  }).addTo(map);
+  L.geoJSON({ type: "FeatureCollection", features: base.border }, {
+    style: { color: "#555", weight: 1.2, dashArray: "4 3" }, interactive: false
+  }).addTo(map);
+  var capitals = L.layerGroup();
+  base.capital.forEach(function (c) {
+    L.circleMarker([c[0], c[1]], { radius: 2, color: "#333", weight: 1, interactive: false })
+      .bindTooltip(c[2], { permanent: true, direction: "right", className: "cm-capital" })
+      .addTo(capitals);
+  });
+  var showCapitals = function () {
+    if (map.getZoom() >= 5) { capitals.addTo(map); } else { map.removeLayer(capitals); }
+  };
+  map.on("zoomend", showCapitals);
+  showCapitals();
+}
+
+// The events. options.embedded (the Streamlit app): the page owns the dates, so there is
+// no time control and every event given is shown; each call replaces the previous events,
+// and a marker's tooltip ends with its event id ("#12") so the page learns which was clicked.
+function conflictmapStart(map, data, options) {
+  "use strict";
+  options = options || {};
+  var embedded = Boolean(options.embedded);
   var DAY_MS = 86400000;
-  var api = { ready: false };
+  var previous = window.conflictmap;
+  if (previous && previous.destroy) previous.destroy();
+  var api = { ready: false, version: (previous && previous.version || 0) + 1, embedded: embedded };
   window.conflictmap = api;
+  var owned = [];   // layers and controls this call added, removed by destroy()
   // No tile layer sets the zoom range, and clustering needs one.
   if (map.options.maxZoom === undefined) map.setMaxZoom(18);
   if (map.options.minZoom === undefined) map.setMinZoom(2);
@@ -15,37 +52,16 @@ function conflictmapStart(map, data) {
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
+  function escapeText(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
   function dayLabel(day) {
     var d = new Date((day - data.epochOffset) * DAY_MS);
     return d.toISOString().slice(0, 10);
   }
-
-  // -- basemap (offline vector layers) ---------------------------------------------------
-  map.attributionControl.addAttribution(
-    "Places: GeoNames (CC BY 4.0) | Made with Natural Earth | boundaries de facto");
-  if (data.basemap) {
-    var base = data.basemap;
-    L.geoJSON({ type: "FeatureCollection", features: base.country }, {
-      style: { color: "#777", weight: 0.8, fillColor: "#f2efe9", fillOpacity: 1 }, interactive: false
-    }).addTo(map);
-    L.geoJSON({ type: "FeatureCollection", features: base.river }, {
-      style: { color: "#7fb3d5", weight: 1 }, interactive: false
-    }).addTo(map);
-    L.geoJSON({ type: "FeatureCollection", features: base.border }, {
-      style: { color: "#555", weight: 1.2, dashArray: "4 3" }, interactive: false
-    }).addTo(map);
-    var capitals = L.layerGroup();
-    base.capital.forEach(function (c) {
-      L.circleMarker([c[0], c[1]], { radius: 2, color: "#333", weight: 1, interactive: false })
-        .bindTooltip(c[2], { permanent: true, direction: "right", className: "cm-capital" })
-        .addTo(capitals);
-    });
-    var showCapitals = function () {
-      if (map.getZoom() >= 5) { capitals.addTo(map); } else { map.removeLayer(capitals); }
-    };
-    map.on("zoomend", showCapitals);
-    showCapitals();
-  }
+  if (data.basemap) conflictmapBasemap(map, data.basemap);
 
   // -- markers ---------------------------------------------------------------------------
   var renderer = L.canvas({ padding: 0.5 });
@@ -54,6 +70,7 @@ function conflictmapStart(map, data) {
     chunkProgress: function (done, total) { if (done >= total) api.idle = true; } });
   api.idle = true;  // false while markers are still being clustered
   map.addLayer(cluster);
+  owned.push(cluster);
   var FILL = [0.9, 0.6, 0.35, 0.35, 0.2, 0.1];   // by precision: exact ... country
   var markers = data.events.map(function (row) { return makeMarker(row); });
   var highlight = null;
@@ -66,7 +83,7 @@ function conflictmapStart(map, data) {
     });
     marker.cmRow = row;
     marker.bindPopup(function () { return popup(data.details[row[6]]); }, { maxWidth: 360 });
-    marker.bindTooltip(function () { return tooltip(data.details[row[6]]); }, { direction: "top" });
+    marker.bindTooltip(tooltip(data.details[row[6]]), { direction: "top" });
     marker.on("mouseover popupopen", function () { showShape(row[6]); });
     marker.on("mouseout popupclose", function () { if (!marker.isPopupOpen()) hideShape(); });
     return marker;
@@ -86,7 +103,8 @@ function conflictmapStart(map, data) {
     return d.start ? (d.start === d.end ? d.start : d.start + " to " + d.end) + " (" + d.when + ")" : "undated";
   }
   function tooltip(d) {
-    return el("span", null, d.type + " · " + whenText(d) + " · " + (d.place || "unknown place"));
+    return escapeText(d.type + " · " + whenText(d) + " · " + (d.place || "unknown place") +
+      (embedded ? " · #" + d.id : ""));
   }
   function popup(d) {
     var box = el("div", "cm-popup");
@@ -119,6 +137,7 @@ function conflictmapStart(map, data) {
   var shown = new Set();
 
   function visible(row) {
+    if (embedded) return true;
     if (state.cumulative) return row[3] <= state.cursor;
     var from = state.cursor - state.windowDays + 1;
     return row[3] <= state.cursor && row[4] >= from;      // the whole interval counts
@@ -132,12 +151,12 @@ function conflictmapStart(map, data) {
     });
     if (remove.length) cluster.removeLayers(remove);
     if (add.length) { api.idle = false; cluster.addLayers(add); }
-    if (first !== null) {
+    if (first !== null && !embedded) {
       var from = state.cumulative ? first : Math.max(first, state.cursor - state.windowDays + 1);
       dateText.textContent = from === state.cursor ? dayLabel(state.cursor) : dayLabel(from) + " – " + dayLabel(state.cursor);
       slider.value = String(state.cursor);
     }
-    countText.textContent = shown.size + " of " + markers.length + " dated events";
+    if (!embedded) countText.textContent = shown.size + " of " + markers.length + " dated events";
   }
 
   var Time = L.Control.extend({
@@ -169,18 +188,19 @@ function conflictmapStart(map, data) {
     }
   });
   var slider, dateText, countText, playButton, stepBack, stepForward, mode;
-  new Time().addTo(map);
-  if (first === null) { slider.disabled = true; playButton.disabled = true; }
-
-  slider.addEventListener("input", function () { setCursor(Number(slider.value)); });
-  mode.addEventListener("change", function () {
-    state.cumulative = mode.value === "all";
-    if (!state.cumulative) state.windowDays = Number(mode.value);
-    update();
-  });
-  stepBack.addEventListener("click", function () { setCursor(state.cursor - 1); });
-  stepForward.addEventListener("click", function () { setCursor(state.cursor + 1); });
-  playButton.addEventListener("click", function () { state.timer ? pause() : play(); });
+  if (!embedded) {
+    owned.push(new Time().addTo(map));
+    if (first === null) { slider.disabled = true; playButton.disabled = true; }
+    slider.addEventListener("input", function () { setCursor(Number(slider.value)); });
+    mode.addEventListener("change", function () {
+      state.cumulative = mode.value === "all";
+      if (!state.cumulative) state.windowDays = Number(mode.value);
+      update();
+    });
+    stepBack.addEventListener("click", function () { setCursor(state.cursor - 1); });
+    stepForward.addEventListener("click", function () { setCursor(state.cursor + 1); });
+    playButton.addEventListener("click", function () { state.timer ? pause() : play(); });
+  }
 
   function setCursor(day) {
     if (first === null) return;
@@ -198,7 +218,7 @@ function conflictmapStart(map, data) {
   }
   function pause() {
     clearInterval(state.timer); state.timer = null;
-    playButton.textContent = "▶ Play";
+    if (playButton) playButton.textContent = "▶ Play";
   }
 
   // -- legend and undated events ---------------------------------------------------------
@@ -215,10 +235,11 @@ function conflictmapStart(map, data) {
       return box;
     }
   });
-  new Legend().addTo(map);
+  owned.push(new Legend().addTo(map));
 
   if (data.undated.length) {
     var undatedLayer = L.layerGroup(data.undated.map(function (row) { return makeMarker(row); }));
+    owned.push(undatedLayer);
     var Undated = L.Control.extend({
       options: { position: "topleft" },
       onAdd: function () {
@@ -246,7 +267,7 @@ function conflictmapStart(map, data) {
         return box;
       }
     });
-    new Undated().addTo(map);
+    owned.push(new Undated().addTo(map));
   }
 
   // -- for tests and scripts -------------------------------------------------------------
@@ -254,7 +275,25 @@ function conflictmapStart(map, data) {
   api.total = markers.length;
   api.setCursor = setCursor;
   api.cursor = function () { return state.cursor; };
-  api.dateText = function () { return dateText.textContent; };
+  api.dateText = function () { return dateText ? dateText.textContent : null; };
+  // Markers drawn on their own (not inside a cluster) and not under a panel, with their
+  // position in the page: what a user can click.
+  api.markersOnScreen = function () {
+    var box = map.getContainer().getBoundingClientRect(), out = [];
+    shown.forEach(function (m) {
+      if (cluster.getVisibleParent(m) !== m) return;
+      var p = map.latLngToContainerPoint(m.getLatLng());
+      var x = box.left + p.x, y = box.top + p.y, top = document.elementFromPoint(x, y);
+      if (top && top.tagName === "CANVAS") out.push({ id: data.details[m.cmRow[6]].id, x: x, y: y });
+    });
+    return out;
+  };
+  api.destroy = function () {
+    pause();
+    hideShape();
+    map.closePopup();
+    owned.forEach(function (item) { if (item.remove) item.remove(); });
+  };
   api.play = play;
   api.pause = pause;
   api.setWindow = function (days) { mode.value = days === "all" ? "all" : String(days); mode.dispatchEvent(new Event("change")); };
