@@ -201,7 +201,10 @@ def show_details(event) -> None:
         st.write(f"**Source:** {event.source or ''} {event.source_url or ''}".replace("<", "&lt;"))
 
 
-@st.fragment(run_every=PLAY_SECONDS if st.session_state.get("playing") else None)
+PLAYING = st.session_state.get("playing", False)  # the fragment's timer is set when it is defined
+
+
+@st.fragment(run_every=PLAY_SECONDS if PLAYING else None)
 def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None:
     """The dates, the map, the counts, the table and the details: the part that changes
     while playing or scrubbing, rerun on its own."""
@@ -215,18 +218,20 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
         low, high = (min(max(day, offered.first), offered.last)
                      for day in (url_filter.date_from or offered.first, url_filter.date_to or offered.last))  # fmt: skip
         st.session_state["dates"] = (min(low, high), max(low, high))
-    if playing and has_range:
+    if playing and PLAYING and has_range:  # a tick of the timer: one day on
         st.session_state["dates"] = next_window(st.session_state["dates"], offered.first, offered.last)
     col_play, col_dates = st.columns([1, 5], vertical_alignment="bottom")
     if has_range:
-        col_play.button("⏸ Pause" if playing else "▶ Play", key="play", on_click=toggle_play,
+        col_play.button("Pause" if playing else "Play", key="play", on_click=toggle_play,
+                        icon=":material/pause:" if playing else ":material/play_arrow:",
                         help="Step through the days, one a second", use_container_width=True)  # fmt: skip
         date_from, date_to = col_dates.slider("Dates", min_value=offered.first, max_value=offered.last,
                                               key="dates", format="YYYY-MM-DD")  # fmt: skip
     else:
         date_from, date_to = offered.first, offered.last
     if playing and (not has_range or date_to >= offered.last):
-        st.session_state["playing"] = False  # the end: stop the timer with a whole-page rerun
+        st.session_state["playing"] = playing = False  # the end
+    if playing != PLAYING:  # started or stopped: a whole-page run sets or clears the timer
         st.rerun(scope="app")
     event_filter = replace(
         base_filter,
@@ -237,8 +242,9 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
         st.query_params.pop(key, None)
     st.query_params.update({k: v for k, v in event_filter.to_query().items() if k in ("from", "to")})
     view = view_of(store_path, index_path, version, event_filter)
-    for column, (label, value) in zip(st.columns(4), view["metrics"].items(), strict=True):
-        column.metric(label, value)
+    with st.container(horizontal=True, gap="large"):  # wraps, not stacks, on a phone
+        for label, value in view["metrics"].items():
+            st.metric(label, value, width="content")
 
     if "start_view" not in st.session_state:  # the URL's view, applied once per session
         st.session_state["start_view"] = MapView.from_query(st.query_params.get("at"))

@@ -158,13 +158,14 @@ def next_window(
     window: tuple[date, date], first: date, last: date, *, width_days: int = 7
 ) -> tuple[date, date]:
     """The date window one day on, for playback. A window over the whole span starts again
-    as ``width_days`` from ``first``; a window at the end starts again from ``first``."""
+    at ``first``, ``width_days`` wide (narrower for a short span, so there is something to
+    step through); a window at the end starts again from ``first`` with its width."""
     low, high = window
     if low <= first and high >= last:
-        return first, min(last, first + timedelta(days=width_days - 1))
-    width = high - low
+        width = min(width_days, max(1, (last - first).days // 2))
+        return first, first + timedelta(days=width - 1)
     if high >= last:
-        return first, min(last, first + width)
+        return first, min(last, first + (high - low))
     return low + timedelta(days=1), high + timedelta(days=1)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import SCREENSHOTS, browser_page, streamlit_app
 
@@ -69,22 +72,173 @@ def seeded_app_url(index_path, gazetteer, tmp_path_factory):
         yield url
 
 
-def test_map_page_offline_with_the_map_inside(seeded_app_url):
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+# The conflictmap API of the events map (the first map frame that has one).
+API = "[...document.querySelectorAll('iframe')].map(f => f.contentWindow.conflictmap).find(c => c)"
+LEAFLET = "[...document.querySelectorAll('iframe')].find(f => f.contentWindow.conflictmap).contentWindow.map"
+
+
+def api(page, expression: str):
+    return page.evaluate(f"() => {{ const cm = {API}; return cm ? ({expression}) : null; }}")
+
+
+def wait_for_map(page, newer_than: int = 0) -> None:
+    page.wait_for_function(
+        f"() => {{ const cm = {API}; return cm && cm.ready && cm.idle && cm.version > {newer_than}; }}",
+        timeout=90_000,
+    )
+
+
+def settle(page) -> None:
+    """Wait until the app is not running (its status widget is gone)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
+
+
+def wait_until(condition, page, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if condition():
+                return
+        except PlaywrightError:  # the element was being redrawn
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page did not get there in time")
+        page.wait_for_timeout(200)
+
+
+def dates(page) -> list[str]:
+    thumbs = page.get_by_role("slider")
+    return [thumbs.nth(i).get_attribute("aria-valuetext") for i in range(2)]
+
+
+def map_view(page) -> tuple[float, float, int]:
+    return page.evaluate(
+        f"() => {{ const m = {LEAFLET}; const c = m.getCenter(); return [c.lat, c.lng, m.getZoom()]; }}"
+    )
+
+
+def test_map_page_in_the_browser(seeded_app_url):
+    """Slider, marker click, view kept, playback and a copied link, as a user meets them."""
     with browser_page() as page:
-        page.goto(seeded_app_url + "/?type=Diplomacy")
-        frame = page.frame_locator("iframe").first
-        frame.locator("input.cm-slider").wait_for(timeout=60_000)
-        assert "Diplomacy" in frame.locator(".cm-legend").inner_text()
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('iframe')].some(f => f.contentWindow.conflictmap && f.contentWindow.conflictmap.ready)",
-            timeout=30_000,
-        )  # fmt: skip
-        count = page.evaluate(
-            "() => [...document.querySelectorAll('iframe')].map(f => f.contentWindow.conflictmap).find(c => c).total"
-        )
-        assert count >= 5  # only the Diplomacy events of the seeds
-        assert page.outside_requests == [], page.outside_requests
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.wait_for_timeout(500)
+        page.goto(seeded_app_url)
+        wait_for_map(page)
+        page.get_by_text("Filters").first.click()  # fold the filters away for the picture
+        page.get_by_role("button", name="Play").scroll_into_view_if_needed()
+        page.mouse.wheel(0, 60)
+        settle(page)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "app-map-phone.png"), full_page=False)
+        page.screenshot(path=str(SCREENSHOTS / "app-map.png"))
+        everything = api(page, "cm.total")
+        assert everything >= 10
+        assert dates(page) == ["2022-02-24", "2022-02-27"]
+
+        # Move the map, then the slider: fewer markers, and the map stays where it was.
+        page.evaluate(
+            f"() => {{ const m = {LEAFLET}; m.setView([50.2, 33.0], 7, {{animate: false}}); window.kept = 1; }}"
+        )
+        page.wait_for_url("**at=50.2000%2C33.0000%2C7**", timeout=30_000)
+        version = api(page, "cm.version")
+        thumbs = page.get_by_role("slider")
+        thumbs.nth(1).focus()
+        page.keyboard.press("Home")  # the end of the range back to the first day
+        wait_for_map(page, newer_than=version)
+        assert dates(page) == ["2022-02-24", "2022-02-24"]
+        assert 0 < api(page, "cm.total") < everything
+        lat, lon, zoom = map_view(page)
+        assert (round(lat, 1), round(lon, 1), zoom) == (50.2, 33.0, 7)
+        assert page.evaluate("() => window.kept") == 1  # the page did not reload
+        assert "to=2022-02-24" in page.url
+
+        # Click a marker: its details show on the page and its id goes in the URL.
+        page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
+        if not api(page, "cm.markersOnScreen()"):
+            api(page, "cm.fitAll()")
+            page.wait_for_timeout(600)
+        marker = api(page, "cm.markersOnScreen()")[0]
+        box = page.locator(MAP_FRAME).first.bounding_box()
+        page.mouse.click(box["x"] + marker["x"], box["y"] + marker["y"])
+        page.wait_for_url(f"**event={marker['id']}**", timeout=30_000)
+        heading = page.locator("h3").filter(has_text=":").first
+        heading.wait_for(timeout=30_000)
+        page.locator("mark").first.wait_for(timeout=60_000)  # the quote marked in its article
+        details = heading.inner_text()
+        copied = page.url
+
+        # Play: the dates step forward a day at a time, up to the last day.
+        settle(page)
+        page.get_by_role("button", name="Play").click()
+        wait_until(lambda: dates(page)[1] > "2022-02-24", page)
+        page.get_by_role("button", name="Play").wait_for(timeout=30_000)  # back to Play at the end
+        assert dates(page)[1] == "2022-02-27"
+        assert page.outside_requests == [], page.outside_requests
+        assert page.console_errors == [], page.console_errors
+        # The copied link opens the same view again, in a new session.
+        page.goto(copied)
+        wait_for_map(page)
+        assert dates(page) == ["2022-02-24", "2022-02-24"]
+        assert page.locator("h3").filter(has_text=":").first.inner_text() == details
+        at = copied.split("at=")[1].split("&")[0].replace("%2C", ",").split(",")
+        lat, lon, zoom = map_view(page)
+        assert (round(lat, 2), round(lon, 2), zoom) == (
+            round(float(at[0]), 2),
+            round(float(at[1]), 2),
+            int(at[2]),
+        )
+
+
+def test_map_page_at_phone_width(seeded_app_url):
+    with browser_page(390, 844) as page:
+        page.goto(seeded_app_url + "/?type=Diplomacy")
+        wait_for_map(page)
+        assert api(page, "cm.total") >= 5  # only the Diplomacy events of the seeds
+        slider = page.get_by_role("slider").nth(1)
+        slider.focus()
+        page.keyboard.press("Home")
+        page.wait_for_url("**to=2022-02-24**", timeout=30_000)
+        assert page.get_by_role("button", name="Play").is_visible()
+        page.get_by_role("button", name="Play").scroll_into_view_if_needed()
+        settle(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "app-map-phone.png"))
+        assert page.outside_requests == [], page.outside_requests
+
+
+def test_a_place_dropped_on_the_map_is_there_after_a_restart(index_path, tmp_path):
+    env = {"CONFLICTMAP_INDEX": str(index_path), "CONFLICTMAP_DATA_DIR": str(tmp_path)}
+    with streamlit_app(env) as url, browser_page() as page:
+        page.goto(url)
+        page.get_by_role("tab", name="Add a place").click()
+        frame = page.get_by_role("tabpanel", name="Add a place").locator(MAP_FRAME)
+        frame.wait_for(timeout=60_000)
+        frame.scroll_into_view_if_needed()
+        picker = "[...document.querySelectorAll('iframe')].find(f => f.closest('[role=tabpanel]') && f.contentWindow.map && !f.contentWindow.conflictmap).contentWindow.map"
+        page.wait_for_function(f"() => {{ try {{ return Boolean({picker}); }} catch (e) {{ return false; }} }}",
+                               timeout=60_000)  # fmt: skip
+        page.wait_for_timeout(500)
+        x, y = page.evaluate(
+            f"() => {{ const p = {picker}.latLngToContainerPoint([50.5, 30.25]); return [p.x, p.y]; }}"
+        )
+        box = frame.bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        latitude = page.get_by_label("Latitude", exact=True)
+        page.wait_for_function("() => document.querySelector('input[aria-label=\"Latitude\"]').value !== ''",
+                               timeout=30_000)  # fmt: skip
+        assert abs(float(latitude.input_value()) - 50.5) < 0.05
+        assert abs(float(page.get_by_label("Longitude", exact=True).input_value()) - 30.25) < 0.05
+        page.get_by_label("Name", exact=True).fill("Romanivka bridge")
+        page.get_by_role("button", name="Add place").click()
+        page.get_by_text("Added Romanivka bridge (site) as user:romanivka-bridge").wait_for(timeout=30_000)
+        assert page.outside_requests == []
+    # A new server process on the same data folder: the place is there.
+    with streamlit_app(env) as url, browser_page() as page:
+        page.goto(url + "/?place=Romanivka+bridge")
+        page.get_by_role("tab", name="Look up a place").click()
+        row = page.locator("table tbody tr").first
+        row.wait_for(timeout=60_000)
+        assert "user:romanivka-bridge" in row.inner_text()
+        page.get_by_role("tab", name="Your places").click()
+        page.get_by_role("tabpanel", name="Your places").get_by_text(
+            "user:romanivka-bridge", exact=True
+        ).wait_for(timeout=30_000)

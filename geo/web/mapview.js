@@ -281,7 +281,7 @@ function conflictmapStart(map, data, options) {
   api.markersOnScreen = function () {
     var box = map.getContainer().getBoundingClientRect(), out = [];
     shown.forEach(function (m) {
-      if (cluster.getVisibleParent(m) !== m) return;
+      if (!m._map) return;   // inside a cluster (getVisibleParent needs icons; these are on a canvas)
       var p = map.latLngToContainerPoint(m.getLatLng());
       var x = box.left + p.x, y = box.top + p.y, top = document.elementFromPoint(x, y);
       if (top && top.tagName === "CANVAS") out.push({ id: data.details[m.cmRow[6]].id, x: x, y: y });
