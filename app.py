@@ -75,18 +75,34 @@ def stored_events(store_path: str, version: tuple) -> list:
     return open_store(store_path).events()
 
 
+@st.cache_resource(show_spinner="Preparing the map data...", max_entries=2)
+def prepared(store_path: str, index_path: str, version: tuple) -> dict:
+    """Every event's map data and table row, made once per store version; a view picks
+    its events out of these."""
+    import pyarrow as pa
+
+    from geo.mapview import event_payload, place_area_lookup
+
+    events = stored_events(store_path, version)
+    return {
+        "payload": event_payload(events, area_of=place_area_lookup(Path(index_path))),
+        "table": pa.Table.from_pylist(table_rows(events)),
+        "row_of": {e.id: i for i, e in enumerate(events)},
+    }
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def view_of(store_path: str, index_path: str, version: tuple, event_filter: EventFilter) -> dict:
     """What the page shows for a filter: the map layer's data, the table and the counts."""
-    from pathlib import Path
-
-    from geo.mapview import payload_json
+    from geo.mapview import safe_json, subset_payload
 
     shown = filter_events(stored_events(store_path, version), event_filter)
+    ids = [e.id for e in shown]
+    ready = prepared(store_path, index_path, version)
     return {
-        "ids": [e.id for e in shown],
-        "payload": payload_json(shown, Path(index_path)),
-        "table": table_rows(shown),
+        "ids": ids,
+        "payload": safe_json(subset_payload(ready["payload"], ids)),
+        "table": ready["table"].take([ready["row_of"][i] for i in ids]),
         "metrics": {
             "Events": len(shown),
             "Sources": len({s["article_id"] for e in shown for s in e.sources}),
@@ -224,7 +240,7 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
     if has_range:
         col_play.button("Pause" if playing else "Play", key="play", on_click=toggle_play,
                         icon=":material/pause:" if playing else ":material/play_arrow:",
-                        help="Step through the days, one a second", use_container_width=True)  # fmt: skip
+                        help="Step through the days, one a second", width="stretch")  # fmt: skip
         date_from, date_to = col_dates.slider("Dates", min_value=offered.first, max_value=offered.last,
                                               key="dates", format="YYYY-MM-DD")  # fmt: skip
     else:
@@ -317,8 +333,14 @@ with map_tab:
         by_day = counts_by_day(filter_events(events, base_filter))
         if by_day:
             st.caption("Events per day (all dates, with the filters above)")
-            st.bar_chart([{"day": d, "type": t, "events": n} for d, t, n in by_day], x="day", y="events", color="type",
-                         height=200)  # fmt: skip
+            st.vega_lite_chart(  # a plain spec: no Altair object to build and validate on each run
+                {"data": {"values": [{"day": d, "type": t, "events": n} for d, t, n in by_day]},
+                 "mark": {"type": "bar", "tooltip": True}, "height": 200,
+                 "encoding": {"x": {"field": "day", "type": "temporal", "title": None},
+                              "y": {"field": "events", "type": "quantitative", "aggregate": "sum"},
+                              "color": {"field": "type", "type": "nominal"}}},
+                width="stretch",
+            )  # fmt: skip
 
 with articles_tab:
     st.write("Upload article files (text, Markdown, HTML) or paste a text. They are read, their places and "

@@ -1,11 +1,16 @@
-"""App responsiveness: server time for one change of the date range at 10,000 and 100,000
-stored events (Streamlit AppTest, no browser).
+"""App responsiveness at 10,000 and 100,000 stored events: server time for one change of
+the date range, and the time until the map has redrawn in a browser.
 
-Run: ``.venv/bin/python bench/app_bench.py [--sizes 10000 100000]``
+Run: ``.venv/bin/python bench/app_bench.py [--sizes 10000 100000] [--no-browser]``
 
-Synthetic events (as in map_bench.py) go into a temporary store; the app starts once,
-then the date slider moves and the whole rerun is timed (filtering, the cached map for
-the new range, the table and chart).
+Synthetic events (as in map_bench.py) go into a temporary store.
+
+- Server: Streamlit's AppTest runs the app once, then moves the date slider three times
+  (each a new range, so no cached view). Each move reruns the *whole* script; in the
+  browser only the map fragment reruns, so this is an upper bound on server time.
+- Browser: ``streamlit run`` and Debian's Chromium. A keypress on the slider narrows the
+  range to the last day, then a second widens it back to every day; each is timed from
+  the key to the map's new markers all drawn (``conflictmap.idle`` with a new version).
 """
 
 from __future__ import annotations
@@ -38,9 +43,45 @@ def store_of(events, path: Path) -> None:
     store.close()
 
 
+API = "[...document.querySelectorAll('iframe')].map(f => f.contentWindow.conflictmap).find(c => c)"
+
+
+def browser_redraw(folder: str) -> dict:
+    """Seconds from a slider keypress to the map redrawn: narrowing to one day, widening
+    back to every day; and how long the page took to show the map first."""
+    from tests.browser import browser_page, streamlit_app
+
+    env = {"CONFLICTMAP_STORE": str(Path(folder) / "events.sqlite"), "CONFLICTMAP_DATA_DIR": folder}
+
+    def redrawn(page, after: int) -> float:
+        start = time.perf_counter()
+        page.wait_for_function(f"() => {{ const cm = {API}; return cm && cm.idle && cm.version > {after}; }}",
+                               timeout=600_000, polling=20)  # fmt: skip
+        return time.perf_counter() - start
+
+    with streamlit_app(env) as url, browser_page() as page:
+        start = time.perf_counter()
+        page.goto(url)
+        redrawn(page, 0)
+        first = time.perf_counter() - start
+        out = {"browser_first_map_s": round(first, 2)}
+        thumbs = page.get_by_role("slider")
+        for label, thumb, key in (("narrow_to_one_day", 0, "End"), ("widen_to_all_days", 0, "Home")):
+            version = page.evaluate(f"() => {API}.version")
+            visible_before = page.evaluate(f"() => {API}.total")
+            thumbs.nth(thumb).focus()
+            start = time.perf_counter()
+            page.keyboard.press(key)
+            redrawn(page, version)
+            out[f"redraw_{label}_s"] = round(time.perf_counter() - start, 2)
+            out[f"markers_{label}"] = [visible_before, page.evaluate(f"() => {API}.total")]
+        return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--no-browser", dest="browser", action="store_false", help="server time only")
     args = parser.parse_args()
     from streamlit.testing.v1 import AppTest
 
@@ -60,9 +101,11 @@ def main() -> None:
                 start = time.perf_counter()
                 slider.set_value((low + timedelta(days=30 * (step + 1)), high)).run()
                 timings.append(time.perf_counter() - start)
-            print(json.dumps({"events": n, "first_run_s": round(first, 2),
-                              "slider_change_s": [round(t, 2) for t in timings],
-                              "exception": bool(at.exception)}), flush=True)  # fmt: skip
+            result = {"events": n, "first_run_s": round(first, 2),
+                      "slider_change_s": [round(t, 2) for t in timings], "exception": bool(at.exception)}  # fmt: skip
+            if args.browser:
+                result.update(browser_redraw(tmp))
+            print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

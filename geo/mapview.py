@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
@@ -89,13 +89,42 @@ def _assets(folder: str) -> dict[str, str]:
     return found
 
 
-def _safe_json(value) -> str:
+def safe_json(value) -> str:
     """JSON that cannot end a <script> element or open a comment inside one."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # "{{", "{%" and "{#" only occur inside strings; escaped, no template engine that
+    # handles the page (folium's, streamlit-folium's) can read article text as markup.
+    return _TEMPLATE_OPENER.sub(r"\\u007b", text)
 
 
-class InlineAssets(MacroElement):
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
+class RawScript(MacroElement):
+    """A MacroElement whose script is rendered once and added as plain text: folium would
+    compile each rendered script again as a template, which costs seconds for megabytes of
+    event data."""
+
+    def render(self, **kwargs) -> None:
+        module = self._template.module
+        figure = self.get_root()
+        for part in ("header", "html", "script"):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                getattr(figure, part).add_child(_Text(macro(self, kwargs)), name=self.get_name())
+
+
+class _Text(Element):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class InlineAssets(RawScript):
     """Leaflet and Leaflet.markercluster, inlined into the page's head."""
 
     _template = Template(
@@ -158,7 +187,7 @@ class OfflineMap(folium.Map):
     default_css: list = []
 
 
-class EventLayer(MacroElement):
+class EventLayer(RawScript):
     """Event markers (clustered), a time slider with playback, a legend and the list of
     undated events. Behaviour is in ``mapview.js``; the data is one JSON block."""
 
@@ -178,11 +207,11 @@ conflictmapStart({{ this._parent.get_name() }}, JSON.parse(document.getElementBy
     def __init__(self, payload: dict) -> None:
         super().__init__()
         self._name = "EventLayer"
-        self.data = _safe_json(payload)
+        self.data = safe_json(payload)
         self.js, self.css = _own_assets()["js"], _own_assets()["css"]
 
 
-class Basemap(MacroElement):
+class Basemap(RawScript):
     """The offline basemap alone (for the app, whose events come and go in a layer)."""
 
     _template = Template(
@@ -197,7 +226,7 @@ conflictmapBasemap({{ this._parent.get_name() }}, {{ this.data }});
         self.data = data
 
 
-class EmbeddedEvents(MacroElement):
+class EmbeddedEvents(RawScript):
     """The events of the app's current view, in a feature group that streamlit-folium
     swaps without redrawing the map (so the map keeps its centre and zoom)."""
 
@@ -289,6 +318,24 @@ def event_payload(
     }
 
 
+def subset_payload(full: dict, ids) -> dict:
+    """The part of a full ``event_payload`` for the events whose ids are in ``ids``: the
+    same types and colours, details renumbered, only the shapes those events use."""
+    wanted = set(ids)
+    details, shapes, picked = [], {}, {"events": [], "undated": []}
+    for key in ("events", "undated"):
+        for row in full[key]:
+            detail = full["details"][row[6]]
+            if detail["id"] in wanted:
+                picked[key].append([*row[:6], len(details)])
+                details.append(detail)
+                if detail.get("shape"):
+                    shapes[detail["shape"]] = full["shapes"][detail["shape"]]
+    days = [r[3] for r in picked["events"]] + [r[4] for r in picked["events"]]
+    return {**full, **picked, "details": details, "shapes": shapes,
+            "firstDay": min(days) if days else None, "lastDay": max(days) if days else None}  # fmt: skip
+
+
 def _unique_articles(sources: list[dict]) -> list[dict]:
     seen, unique = set(), []
     for source in sources:
@@ -357,7 +404,7 @@ def build_map(
             overlay=True,
         ).add_to(fmap)
         folium.LayerControl(collapsed=True).add_to(fmap)
-    payload = event_payload(events, title, _area_lookup(index_path or config.index_path()))
+    payload = event_payload(events, title, place_area_lookup(index_path or config.index_path()))
     payload["basemap"] = basemap_layers(str(index_path or config.index_path())) if basemap else None
     fmap.add_child(EventLayer(payload))
     bounds = event_bounds(events)
@@ -399,17 +446,12 @@ def event_bounds(events: Sequence[StoredEvent]) -> list[list[float]] | None:
     return [[min(lats) - 0.5, min(lons) - 0.5], [max(lats) + 0.5, max(lons) + 0.5]]
 
 
-def payload_json(events: Sequence[StoredEvent], index_path: Path | None = None) -> str:
-    """``event_payload`` as the JSON ``app_event_layer`` takes."""
-    return _safe_json(event_payload(events, area_of=_area_lookup(index_path or config.index_path())))
-
-
 @lru_cache(maxsize=2)
 def _basemap_json(index_path: str) -> str:
-    return _safe_json(basemap_layers(index_path))
+    return safe_json(basemap_layers(index_path))
 
 
-def _area_lookup(index_path: Path) -> Callable[[str], dict | None]:
+def place_area_lookup(index_path: Path) -> Callable[[str], dict | None]:
     """Simplified GeoJSON of a gazetteer area by id (None for points and unknown ids)."""
 
     def area_of(place_id: str) -> dict | None:

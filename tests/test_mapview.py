@@ -73,11 +73,11 @@ def test_payload_rows_intervals_and_undated(html):
 
 
 def test_region_and_country_events_carry_their_area(index_path):
-    from geo.mapview import _area_lookup
+    from geo.mapview import place_area_lookup
 
     ukraine = make_event(1, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
     also = make_event(2, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
-    data = event_payload([ukraine, also], area_of=_area_lookup(index_path))
+    data = event_payload([ukraine, also], area_of=place_area_lookup(index_path))
     assert [d["shape"] for d in data["details"]] == ["geonames:690791"] * 2
     assert list(data["shapes"]) == ["geonames:690791"]  # once, however many events
     assert data["shapes"]["geonames:690791"]["type"] in ("Polygon", "MultiPolygon")
