@@ -186,7 +186,7 @@ def other_candidates(store_path: str, version: tuple, event_id: int) -> list[dic
     )
     if found is None:
         return []
-    return [{"name": c.place.name, "kind": c.place.kind, "country": c.place.country, "score": round(c.score, 3),
+    return [{"id": c.place.id, "name": c.place.name, "kind": c.place.kind, "country": c.place.country, "score": round(c.score, 3),
              "lat": round(c.place.lat, 4), "lon": round(c.place.lon, 4)} for c in found.runners_up[:5]]  # fmt: skip
 
 

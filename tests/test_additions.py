@@ -164,3 +164,21 @@ def test_ids_for_names_in_other_scripts(places):
     assert places.add(NewPlace(name="Ірпінь міст", kind="bridge", lat=50.5, lon=30.2)).id == "user:irpin-mist"
     tokyo = places.add(NewPlace(name="東京タワー", kind="building", lat=35.66, lon=139.75)).id
     assert tokyo.startswith("user:place-") and len(tokyo) == len("user:place-") + 8
+
+
+def test_edit_keeps_the_id_and_refuses_bad_values(places):
+    place = places.add(NewPlace(name="Bridge", kind="bridge", lat=50, lon=30))
+    edited = places.update(place.id, NewPlace(name="Irpin Bridge", kind="bridge", lat=50.51, lon=30.24,
+                                              aliases=["Romanivka bridge"]))  # fmt: skip
+    assert (
+        edited.id == place.id and edited.name == "Irpin Bridge" and (edited.lat, edited.lon) == (50.51, 30.24)
+    )
+    assert [p.name for p in places.places()] == ["Irpin Bridge"]
+    before = places.path.read_bytes()
+    with pytest.raises(InvalidPlaceError, match=r"Latitude 95 is out of range"):
+        places.update(place.id, NewPlace(name="Irpin Bridge", kind="bridge", lat=95, lon=30))
+    with pytest.raises(PlaceNotFoundError, match=r"geonames:703448 is a built-in place"):
+        places.update("geonames:703448", NewPlace(name="Kyiv", kind="city", lat=50, lon=30))
+    with pytest.raises(PlaceNotFoundError, match=r"No place with id user:nothing"):
+        places.update("user:nothing", NewPlace(name="X", kind="site", lat=50, lon=30))
+    assert places.path.read_bytes() == before

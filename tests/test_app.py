@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,69 @@ def test_reresolve_shows_what_moved(seeded_app, _private_data_dir):
     at.button(key="reresolve").click().run()
     assert not at.exception
     assert any(m.value.startswith("Homyel' → Gomel") for m in at.markdown)
+
+
+def test_play_steps_the_dates_until_the_last_day(seeded_app):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert at.slider(key="dates").value == (date(2022, 2, 27), date(2022, 3, 7))
+    at.button(key="play").click().run()  # all days: playback starts with a window at the start
+    assert not at.exception
+    assert at.session_state["playing"]
+    low, high = at.slider(key="dates").value
+    assert low == date(2022, 2, 27) and high < date(2022, 3, 7)
+    at.run()  # one tick of the timer
+    assert at.slider(key="dates").value == (low + timedelta(days=1), high + timedelta(days=1))
+    assert at.query_params["from"] == (low + timedelta(days=1)).isoformat()
+    for _ in range(10):
+        at.run()
+    assert at.slider(key="dates").value[1] == date(2022, 3, 7)  # stopped at the end
+    assert not at.session_state["playing"]
+
+
+def test_url_view_and_a_missing_event(seeded_app):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["at"] = "50.0000,36.2500,8"
+    at.query_params["event"] = "9999"
+    at.query_params["from"] = "2021-01-01"  # before the first event: kept inside the stored dates
+    at.run()
+    assert not at.exception
+    assert at.session_state["start_view"].zoom == 8
+    assert at.slider(key="dates").value[0] == date(2022, 2, 27)
+    assert "No event 9999 in the store" in at.warning[0].value
+
+
+def test_details_list_the_other_candidates(seeded_app):
+    from geo.store import Store
+
+    event = next(e for e in Store(seeded_app).events() if e.location == "Kharkiv")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["event"] = str(event.id)
+    at.run()
+    assert not at.exception
+    assert any("Other candidates" in m.value for m in at.markdown)
+    others = at.table[0].value
+    assert len(others) >= 1 and event.gazetteer_id not in others["id"].tolist()
+    assert list(others["score"]) == sorted(others["score"], reverse=True)
+
+
+def test_edit_a_place_and_invalid_edits_save_nothing(index_path, monkeypatch, _private_data_dir):
+    from geo.additions import NewPlace, UserPlaces
+    from geo.config import user_places_path
+
+    places = UserPlaces(user_places_path(_private_data_dir))
+    place = places.add(NewPlace(name="Bridge", kind="bridge", lat=50.0, lon=30.0))
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.number_input(key=f"edit-{place.id}_lat").set_value(95.0)
+    app.button(key=f"save-{place.id}").click().run()
+    assert "Not saved: Latitude 95 is out of range" in app.error[0].value
+    assert UserPlaces(places.path).get(place.id).lat == 50.0
+    app.number_input(key=f"edit-{place.id}_lat").set_value(50.5)
+    app.text_input(key=f"edit-{place.id}_name").input("Irpin bridge")
+    app.button(key=f"save-{place.id}").click().run()
+    assert not app.exception
+    assert any(f"Saved Irpin bridge ({place.id})" in s.value for s in app.success)
+    saved = UserPlaces(places.path).get(place.id)  # a fresh reader: no cached copy of the file
+    assert (saved.name, saved.lat) == ("Irpin bridge", 50.5)

@@ -54,3 +54,28 @@ def test_highlight_escapes_the_article():
     text = "Before <script>x</script> the quote here, after."
     marked = highlight(text, text.index("the quote"), text.index(", after"))
     assert "<mark>the quote here</mark>" in marked and "&lt;script&gt;" in marked and "<script>" not in marked
+
+
+def test_playback_steps_a_day_and_starts_again():
+    from geo.explore import next_window
+
+    first, last = date(2022, 2, 1), date(2022, 3, 31)
+    assert next_window((first, last), first, last) == (first, date(2022, 2, 7))  # all days: a week
+    assert next_window((date(2022, 2, 3), date(2022, 2, 9)), first, last) == (
+        date(2022, 2, 4),
+        date(2022, 2, 10),
+    )
+    assert next_window((date(2022, 3, 25), last), first, last) == (first, date(2022, 2, 7))
+    short_last = date(2022, 2, 4)  # a short span steps one day at a time
+    assert next_window((first, short_last), first, short_last) == (first, first)
+
+
+def test_clicked_marker_and_map_view_values():
+    from geo.explore import MapView, clicked_event_id
+
+    assert clicked_event_id("Battles · 2022-02-24 (day) · Kharkiv · #12") == 12
+    assert clicked_event_id("Kharkiv #3 street") is None and clicked_event_id(None) is None
+    view = MapView(50.45, 30.52, 7)
+    assert MapView.from_query(view.to_query()) == view
+    for bad in ("", "50,30", "a,b,c", "95,30,7", "50,30,99", None):
+        assert MapView.from_query(bad) is None

@@ -108,3 +108,27 @@ def test_empty_map(index_path):
     data = event_payload([])
     assert data["firstDay"] is None and data["events"] == []
     assert "conflictmapStart" in build_map([], index_path=index_path).get_root().render()
+
+
+def test_a_view_takes_its_part_of_the_payload():
+    from geo.mapview import event_payload, subset_payload
+
+    shape = {"type": "LineString", "coordinates": [[23.6, 51.5], [31.7, 52.1]]}
+    full = event_payload([make_event(1), make_event(2, geometry=shape, geo_precision="border"),
+                          make_event(3, start=None)])  # fmt: skip
+    part = subset_payload(full, [2, 3])
+    assert [d["id"] for d in part["details"]] == [2, 3]
+    assert [row[6] for row in part["events"] + part["undated"]] == [0, 1]
+    assert list(part["shapes"]) == ["e2"] and part["types"] == full["types"]
+    assert subset_payload(full, [])["events"] == [] and subset_payload(full, [])["firstDay"] is None
+
+
+def test_template_markup_in_an_article_stays_text(index_path):
+    """Folium and streamlit-folium run Jinja over the page: an article must not get in."""
+    from geo.mapview import safe_json
+
+    quote = "He wrote {{ 7*7 }} and {% if 1 %}yes{% endif %} {# note #}"
+    assert json.loads(safe_json({"q": quote}))["q"] == quote
+    page = build_map([make_event(1, quote=quote)], index_path=index_path).get_root().render()
+    data = json.loads(page.split('id="cm-data">')[1].split("</script>")[0])
+    assert data["details"][0]["quote"] == quote
