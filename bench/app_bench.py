@@ -8,6 +8,8 @@ Synthetic events (as in map_bench.py) go into a temporary store.
 - Server: Streamlit's AppTest runs the app once, then moves the date slider three times
   (each a new range, so no cached view). Each move reruns the *whole* script; in the
   browser only the map fragment reruns, so this is an upper bound on server time.
+- Peer, in the same run: drawing the whole export map again for each new range, which is
+  what the app did before the events became a layer of their own.
 - Browser: ``streamlit run`` and Debian's Chromium. A keypress on the slider narrows the
   range to the last day, then a second widens it back to every day; each is timed from
   the key to the map's new markers all drawn (``conflictmap.idle`` with a new version).
@@ -41,6 +43,21 @@ def store_of(events, path: Path) -> None:
         rows.append(record)
     store.add_imported(rows)
     store.close()
+
+
+def whole_map_render(date_from, date_to) -> float:
+    """The peer: what each change cost before, drawing the whole export map again for the
+    range (filter, build and render; the page would then reload all of it)."""
+    from geo import config
+    from geo.explore import EventFilter, filter_events
+    from geo.mapview import build_map
+    from geo.store import Store
+
+    events = Store(config.store_path()).events()
+    start = time.perf_counter()
+    shown = filter_events(events, EventFilter(date_from=date_from, date_to=date_to))
+    build_map(shown, index_path=config.index_path()).get_root().render()
+    return time.perf_counter() - start
 
 
 API = "[...document.querySelectorAll('iframe')].map(f => f.contentWindow.conflictmap).find(c => c)"
@@ -96,13 +113,15 @@ def main() -> None:
             first = time.perf_counter() - start
             slider = at.slider(key="dates")
             low, high = slider.value
-            timings = []
+            timings, peer = [], []
             for step in range(3):
                 start = time.perf_counter()
                 slider.set_value((low + timedelta(days=30 * (step + 1)), high)).run()
                 timings.append(time.perf_counter() - start)
+                peer.append(whole_map_render(low + timedelta(days=30 * (step + 1)), high))
             result = {"events": n, "first_run_s": round(first, 2),
-                      "slider_change_s": [round(t, 2) for t in timings], "exception": bool(at.exception)}  # fmt: skip
+                      "slider_change_s": [round(t, 2) for t in timings],
+                      "peer_whole_map_render_s": [round(t, 2) for t in peer], "exception": bool(at.exception)}  # fmt: skip
             if args.browser:
                 result.update(browser_redraw(tmp))
             print(json.dumps(result), flush=True)
