@@ -94,6 +94,8 @@ def prepared(store_path: str, index_path: str, version: tuple) -> dict:
 @st.cache_data(show_spinner=False, max_entries=64)
 def view_of(store_path: str, index_path: str, version: tuple, event_filter: EventFilter) -> dict:
     """What the page shows for a filter: the map layer's data, the table and the counts."""
+    import pyarrow as pa
+
     from geo.mapview import safe_json, subset_payload
 
     shown = filter_events(stored_events(store_path, version), event_filter)
@@ -102,7 +104,7 @@ def view_of(store_path: str, index_path: str, version: tuple, event_filter: Even
     return {
         "ids": ids,
         "payload": safe_json(subset_payload(ready["payload"], ids)),
-        "table": ready["table"].take([ready["row_of"][i] for i in ids]),
+        "table": ready["table"].take(pa.array([ready["row_of"][i] for i in ids], type=pa.int64())),
         "metrics": {
             "Events": len(shown),
             "Sources": len({s["article_id"] for e in shown for s in e.sources}),

@@ -108,6 +108,8 @@ def test_filters_come_from_and_go_to_the_url(seeded_app):
     assert "type" not in at.query_params and [m.value for m in at.metric][:1] == ["2"]
     at.text_input(key="text").input("Kharkiv").run()
     assert at.query_params["q"] == "Kharkiv" and [m.value for m in at.metric][:1] == ["1"]
+    at.text_input(key="text").input("no such words").run()
+    assert not at.exception and [m.value for m in at.metric][:1] == ["0"]
 
 
 def test_a_bad_url_value_is_named(seeded_app):
@@ -220,3 +222,23 @@ def test_edit_a_place_and_invalid_edits_save_nothing(index_path, monkeypatch, _p
     assert any(f"Saved Irpin bridge ({place.id})" in s.value for s in app.success)
     saved = UserPlaces(places.path).get(place.id)  # a fresh reader: no cached copy of the file
     assert (saved.name, saved.lat) == ("Irpin bridge", 50.5)
+
+
+def test_uploading_files_adds_their_events_and_names_a_bad_one(index_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    page = (
+        "<html><head><title>Strikes</title><meta property='article:published_time' content='2022-03-02'></head>"
+        "<body><nav>Home | World</nav><article><p>Russian forces shelled Kharkiv on Tuesday.</p></article></body></html>"
+    )
+    at.file_uploader(key="uploads").set_value(
+        [("strikes.html", page.encode(), "text/html"), ("junk.txt", bytes(range(256)) * 40, "text/plain")]
+    )
+    at.button(key="ingest").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("strikes.html added: 1 new event(s)") for s in at.success)
+    assert any(e.value.startswith("junk.txt:") for e in at.error), [e.value for e in at.error]
+    at.run()
+    assert [m.value for m in at.metric][:1] == ["1"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -151,6 +152,23 @@ def test_map_page_in_the_browser(seeded_app_url):
         assert page.evaluate("() => window.kept") == 1  # the page did not reload
         assert "to=2022-02-24" in page.url
 
+        # A filter (a whole-page rerun) changes the markers but not the map's view either.
+        version = api(page, "cm.version")
+        page.get_by_text("Filters").first.click()
+        search = page.get_by_label("Search the quotes")
+        search.fill("no such words")
+        search.press("Enter")
+        wait_for_map(page, newer_than=version)
+        page.wait_for_url("**q=no+such+words**", timeout=30_000)
+        assert api(page, "cm.total") == 0
+        lat, lon, zoom = map_view(page)
+        assert (round(lat, 1), round(lon, 1), zoom) == (50.2, 33.0, 7)
+        assert page.evaluate("() => window.kept") == 1
+        version = api(page, "cm.version")
+        search.fill("")
+        search.press("Enter")
+        wait_for_map(page, newer_than=version)
+
         # Click a marker: its details show on the page and its id goes in the URL.
         page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
         if not api(page, "cm.markersOnScreen()"):
@@ -174,6 +192,12 @@ def test_map_page_in_the_browser(seeded_app_url):
         assert dates(page)[1] == "2022-02-27"
         assert page.outside_requests == [], page.outside_requests
         assert page.console_errors == [], page.console_errors
+        # The download is the self-contained export of what is on screen.
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download this map").click()
+        exported = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "conflictmapStart" in exported and "<script src=" not in exported.replace('src="data:', "")
+
         # The copied link opens the same view again, in a new session.
         page.goto(copied)
         wait_for_map(page)
