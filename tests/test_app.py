@@ -119,13 +119,20 @@ def test_a_bad_url_value_is_named(seeded_app):
     assert "Ignored from='yesterday': dates are YYYY-MM-DD." in at.warning[0].value
 
 
-def test_an_event_in_the_url_shows_its_details(seeded_app):
+def open_event(store_path, location: str):
+    """The app opened on a link to the stored event at ``location``; returns (app, event)."""
     from geo.store import Store
 
-    event = next(e for e in Store(seeded_app).events() if e.location == "Homyel'")
-    at = AppTest.from_file(APP, default_timeout=60)
+    event = next(e for e in Store(store_path).events() if e.location == location)
+    at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["event"] = str(event.id)
     at.run()
+    assert not at.exception
+    return at, event
+
+
+def test_an_event_in_the_url_shows_its_details(seeded_app):
+    at, _ = open_event(seeded_app, "Homyel'")
     assert any("Diplomacy: Homyel'" in h.value for h in at.subheader)
     assert any("<mark>" in m.value and "Gomel" in m.value for m in at.markdown)
 
@@ -189,13 +196,7 @@ def test_url_view_and_a_missing_event(seeded_app):
 
 
 def test_details_list_the_other_candidates(seeded_app):
-    from geo.store import Store
-
-    event = next(e for e in Store(seeded_app).events() if e.location == "Kharkiv")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["event"] = str(event.id)
-    at.run()
-    assert not at.exception
+    at, event = open_event(seeded_app, "Kharkiv")
     assert any("Other candidates" in m.value for m in at.markdown)
     others = at.table[0].value
     assert len(others) >= 1 and event.gazetteer_id not in others["id"].tolist()
