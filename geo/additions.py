@@ -288,8 +288,9 @@ class UserPlaces:
         with self._locked_features() as features:
             for feature in features:
                 if feature["id"] == place_id:
-                    if "added" in feature["properties"]:
-                        properties["added"] = feature["properties"]["added"]
+                    for kept in ("added", "population", "note"):  # what the edit does not name stays
+                        if kept in feature["properties"] and kept not in properties:
+                            properties[kept] = feature["properties"][kept]
                     properties["edited"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                     feature["properties"] = properties
                     feature["geometry"] = shapely.geometry.mapping(geometry)

@@ -15,7 +15,7 @@ import click
 
 from geo import config
 from geo.additions import NewPlace, UserPlaces, features_from_text, new_place_from_feature
-from geo.errors import ConflictmapError
+from geo.errors import ConflictmapError, PlaceNotFoundError
 from geo.gazetteer import Gazetteer
 from geo.index import build_index, ensure_index, is_fresh
 from geo.places import Candidate, Place
@@ -526,6 +526,37 @@ def gazetteer_add(ctx, name, lat, lon, geometry, kind, aliases, country, populat
     for place in added:
         click.echo(f"Added {_place_line(place)}")
     click.echo(f"Saved in {user_places.path}", err=True)
+
+
+@gazetteer.command("edit")
+@click.argument("place_id")
+@click.option("--name", help="A new name.")
+@click.option("--lat", type=float, help="A new latitude (give --lon too).")
+@click.option("--lon", type=float, help="A new longitude (give --lat too).")
+@click.option("--geometry", help="A new line or area as WKT or GeoJSON (longitude first).")
+@click.option("--kind", help="A new kind.")
+@click.option("--alias", "aliases", multiple=True, help="Replaces all other names (repeatable).")
+@click.option("--country", help="A new ISO 3166-1 code.")
+@click.pass_context
+@_fail_cleanly
+def gazetteer_edit(ctx, place_id, name, lat, lon, geometry, kind, aliases, country):
+    """Change one of your places (what you do not give stays); its id stays the same."""
+    user_places = _user_places(ctx)
+    place = user_places.get(place_id)
+    if place is None:
+        raise PlaceNotFoundError(f"No place with id {place_id}. See: conflictmap gazetteer list")
+    moved = lat is not None or lon is not None or geometry is not None
+    kept_point = not moved and place.geometry.geom_type == "Point"
+    saved = user_places.update(place_id, NewPlace(
+        name=name or place.name, kind=kind or place.kind,
+        lat=lat if moved else (place.lat if kept_point else None),
+        lon=lon if moved else (place.lon if kept_point else None),
+        geometry=geometry if moved else (None if kept_point else place.geometry),
+        aliases=list(aliases) if aliases else list(place.alternate_names),
+        country=country or place.country,
+    ))  # fmt: skip
+    click.echo(f"Saved {_place_line(saved)}")
+    click.echo(f"Saved in {user_places.path}. Run `conflictmap reresolve` to move stored events.", err=True)
 
 
 @gazetteer.command("list")

@@ -119,8 +119,19 @@ def test_add_list_show_remove_round_trip(run, tmp_path):
     first = shown.stdout.splitlines()[1]
     assert "user:hostomel-airport" in first and "user addition" in first
 
+    edited = run("gazetteer", "edit", "user:hostomel-airport", "--lat", "50.61", "--lon", "30.20")
+    assert edited.stdout.startswith(
+        "Saved Hostomel Airport (airport, UA)  50.6100, 30.2000  user:hostomel-airport"
+    )
+    renamed = run("gazetteer", "edit", "user:irpin-bridge", "--name", "Romanivka bridge")
+    assert renamed.exit_code == 0, renamed.output
+    line = json.loads(run("gazetteer", "list", "--format", "json").stdout)[-1]
+    assert (line["name"], line["geometry"]["type"]) == ("Romanivka bridge", "LineString")  # the line stays
+    refused = run("gazetteer", "edit", "user:irpin-bridge", "--lat", "95", "--lon", "30")
+    assert refused.exit_code == 1 and "Latitude 95 is out of range" in error_line(refused)
+
     removed = run("gazetteer", "remove", "user:irpin-bridge")
-    assert removed.stdout.startswith("Removed Irpin bridge (bridge, UA)")
+    assert removed.stdout.startswith("Removed Romanivka bridge (bridge, UA)")
     again = run("gazetteer", "remove", "user:irpin-bridge")
     assert again.exit_code == 1
     assert error_line(again) == "Error: No place with id user:irpin-bridge. See: conflictmap gazetteer list"
