@@ -114,6 +114,16 @@ def view_of(store_path: str, index_path: str, version: tuple, event_filter: Even
     }
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def facets_of(store_path: str, version: tuple):
+    return facets(stored_events(store_path, version))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def per_day(store_path: str, version: tuple, event_filter: EventFilter) -> list:
+    return counts_by_day(filter_events(stored_events(store_path, version), event_filter))
+
+
 def export_of(store_path: str, index_path: str, version: tuple, event_filter: EventFilter):
     """The download's contents, made only when the button is pressed."""
 
@@ -305,7 +315,7 @@ with map_tab:
         url_filter = EventFilter.from_query(st.query_params.to_dict())
         for problem in url_filter.problems:
             st.warning(problem)
-        offered = facets(events)
+        offered = facets_of(store_path, version)
         with st.expander("Filters", expanded=True):
             col_a, col_b = st.columns(2)
             text = col_b.text_input("Search the quotes", value=url_filter.text, key="text")
@@ -332,7 +342,7 @@ with map_tab:
                 st.query_params.pop(key, None)
         st.query_params.update(base_filter.to_query())
         map_part(base_filter, offered, url_filter)
-        by_day = counts_by_day(filter_events(events, base_filter))
+        by_day = per_day(store_path, version, base_filter)
         if by_day:
             st.caption("Events per day (all dates, with the filters above)")
             st.vega_lite_chart(  # a plain spec: no Altair object to build and validate on each run
