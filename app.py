@@ -8,6 +8,7 @@ Run: ``make run`` (or ``streamlit run app.py``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -141,11 +142,7 @@ def export_of(store_path: str, index_path: str, version: tuple, event_filter: Ev
 store_path = str(config.store_path())
 index_path = str(config.index_path())
 store = open_store(store_path)
-version = tuple(
-    store.conn.execute(
-        "SELECT count(*), max(id), (SELECT count(*) FROM event_sources) FROM events"
-    ).fetchone()
-)
+version = (store.revision(),)  # every write to the store (any process) makes a new version
 PLAY_SECONDS = 1.0
 FILTER_KEYS = ("from", "to", "type", "actor", "country", "precision", "q", "undated")
 
@@ -159,30 +156,62 @@ def select_event(event_id) -> None:
 
 
 def on_map_change() -> None:
-    """A marker was clicked (its tooltip ends with the event id) or the map moved."""
+    """A marker was clicked (its tooltip ends with the event id; the count tells a second
+    click on the same marker) or the map moved."""
+    st.session_state["interacted"] = True
     value = st.session_state.get("map") or {}
-    clicked = (value.get("last_object_clicked_tooltip"), value.get("last_object_clicked"))
-    if clicked != st.session_state.get("map_clicked") and clicked_event_id(clicked[0]) is not None:
-        select_event(clicked_event_id(clicked[0]))
-    st.session_state["map_clicked"] = clicked
+    clicked = value.get("last_object_clicked_count")
+    if clicked != st.session_state.get("map_clicked"):
+        st.session_state["map_clicked"] = clicked
+        event_id = clicked_event_id(value.get("last_object_clicked_tooltip"))
+        if event_id is not None:
+            select_event(event_id)
     centre, zoom = value.get("center"), value.get("zoom")
     if centre and zoom is not None:
-        st.query_params["at"] = MapView(centre["lat"], centre["lng"], int(zoom)).to_query()
+        longitude = (centre["lng"] + 180) % 360 - 180  # Leaflet's centre can pass the date line
+        st.query_params["at"] = MapView(centre["lat"], longitude, int(zoom)).to_query()
 
 
 def on_table_select() -> None:
+    st.session_state["interacted"] = True
     rows = st.session_state["table"].selection.rows
     ids = st.session_state.get("table_ids", [])
     if rows and rows[0] < len(ids):
         select_event(ids[rows[0]])
 
 
+def on_dates_change() -> None:
+    st.session_state["interacted"] = True
+
+
 def toggle_play() -> None:
-    st.session_state["playing"] = not st.session_state.get("playing", False)
+    """Play or pause. Playing from a range that already reaches the last day starts
+    again from the first day."""
+    st.session_state["interacted"] = True
+    playing = st.session_state["playing"] = not st.session_state.get("playing", False)
+    first, last = st.session_state["span"]
+    if playing and st.session_state["dates"][1] >= last:
+        st.session_state["dates"] = next_window(st.session_state["dates"], first, last)
+
+
+def places_stamp() -> tuple | None:
+    """When your places file last changed (a cache key for what depends on it)."""
+    try:
+        stat = gazetteer.user_places.path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def plain(text: str) -> str:
+    """Text from a URL or a file, shown as itself and not as Markdown (no injected links)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 @st.cache_data(show_spinner="Reading the article again for the other candidates...", max_entries=256)
-def other_candidates(store_path: str, version: tuple, event_id: int) -> list[dict]:
+def other_candidates(
+    store_path: str, version: tuple, event_id: int, places_stamp: tuple | None
+) -> list[dict]:
     """The runner-up places for an event's place name, as the resolver saw them in its
     first article (worked out again on demand; the store keeps only the winner)."""
     from geo.geoparse import chosen_and_alternatives
@@ -212,7 +241,7 @@ def show_details(event) -> None:
     actors = ", ".join(a for a in (event.actor1, event.actor2) if a)
     if actors:
         st.write(f"**Actors:** {actors}")
-    alternatives = other_candidates(store_path, version, event.id)
+    alternatives = other_candidates(store_path, version, event.id, places_stamp())
     if alternatives:
         st.write("**Other candidates (not chosen):**")
         st.table(alternatives)
@@ -246,21 +275,23 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
         low, high = (min(max(day, offered.first), offered.last)
                      for day in (url_filter.date_from or offered.first, url_filter.date_to or offered.last))  # fmt: skip
         st.session_state["dates"] = (min(low, high), max(low, high))
-    if playing and PLAYING and has_range:  # a tick of the timer: one day on
+    st.session_state["span"] = (offered.first, offered.last)
+    ticked = not st.session_state.pop("interacted", False)  # no widget moved: the timer ran this
+    if playing and PLAYING and ticked and has_range:  # one day on
         st.session_state["dates"] = next_window(st.session_state["dates"], offered.first, offered.last)
+    if playing and (not has_range or st.session_state["dates"][1] >= offered.last):
+        st.session_state["playing"] = playing = False  # the end
+    if playing != PLAYING:  # started or stopped: a whole-page run sets or clears the timer
+        st.rerun(scope="app")
     col_play, col_dates = st.columns([1, 5], vertical_alignment="bottom")
     if has_range:
         col_play.button("Pause" if playing else "Play", key="play", on_click=toggle_play,
                         icon=":material/pause:" if playing else ":material/play_arrow:",
                         help="Step through the days, one a second", width="stretch")  # fmt: skip
         date_from, date_to = col_dates.slider("Dates", min_value=offered.first, max_value=offered.last,
-                                              key="dates", format="YYYY-MM-DD")  # fmt: skip
+                                              key="dates", format="YYYY-MM-DD", on_change=on_dates_change)  # fmt: skip
     else:
         date_from, date_to = offered.first, offered.last
-    if playing and (not has_range or date_to >= offered.last):
-        st.session_state["playing"] = playing = False  # the end
-    if playing != PLAYING:  # started or stopped: a whole-page run sets or clears the timer
-        st.rerun(scope="app")
     event_filter = replace(
         base_filter,
         date_from=date_from if date_from != offered.first else None,
@@ -284,7 +315,7 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
         feature_group_to_add=app_event_layer(view["payload"]),
         center=(start_view.lat, start_view.lon) if start_view else None,
         zoom=start_view.zoom if start_view else None,
-        returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "center", "zoom"],
+        returned_objects=["last_object_clicked_count", "last_object_clicked_tooltip", "center", "zoom"],
         on_change=on_map_change,
         height=560,
         use_container_width=True,
@@ -304,7 +335,7 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
         if chosen.id not in set(view["ids"]):
             st.caption("This event is outside the current dates or filters.")
     elif selected:
-        st.warning(f"No event {selected} in the store: the link may be older than the data.")
+        st.warning(plain(f"No event {selected} in the store: the link may be older than the data."))
 
 
 with map_tab:
@@ -314,7 +345,7 @@ with map_tab:
     else:
         url_filter = EventFilter.from_query(st.query_params.to_dict())
         for problem in url_filter.problems:
-            st.warning(problem)
+            st.warning(plain(problem))
         offered = facets_of(store_path, version)
         with st.expander("Filters", expanded=True):
             col_a, col_b = st.columns(2)
@@ -382,7 +413,7 @@ with articles_tab:
                 article = parse_article(data, kind=kind, name=name, **given)
                 result = store.ingest(article, extractor)
             except ConflictmapError as err:
-                st.error(f"{name}: {err}")
+                st.error(plain(f"{name}: {err}"))
             else:
                 verb = "added" if result.new else "was already stored"
                 st.success(
@@ -408,7 +439,7 @@ with search_tab:
             st.error(str(err))
             candidates = []
         if not candidates and query.strip():
-            st.warning(f"No place named {query!r}. Add it on the 'Add a place' tab.")
+            st.warning(plain(f"No place named {query!r}. Add it on the 'Add a place' tab."))
         if candidates:
             st.table(
                 [
@@ -451,10 +482,8 @@ def place_form(prefix: str, place=None):
                             value=", ".join(place.alternate_names) if place else "", key=f"{prefix}_aliases")  # fmt: skip
     country = st.text_input("Country (ISO code)", value=(place.country or "") if place else "", max_chars=2,
                             key=f"{prefix}_country")  # fmt: skip
-    return NewPlace(
-        name=name, kind=kind,
-        lat=lat if not geometry.strip() else None, lon=lon if not geometry.strip() else None,
-        geometry=geometry.strip() or None,
+    return NewPlace(  # both a point and a shape given: validate() refuses, naming the problem
+        name=name, kind=kind, lat=lat, lon=lon, geometry=geometry.strip() or None,
         aliases=[a for a in (x.strip() for x in aliases.split(",")) if a], country=country or None,
     )  # fmt: skip
 
@@ -511,8 +540,14 @@ with mine_tab:
             f"**{place.name}**{aliases_text}: {place.kind}, {place.lat:.4f}, {place.lon:.4f} `{place.id}`"
         )
         if col_button.button("Remove", key=f"remove-{place.id}"):
-            gazetteer.remove_place(place.id)
-            st.session_state["flash"] = f"Removed {place.name} ({place.id})."
+            try:
+                gazetteer.remove_place(place.id)
+            except ConflictmapError as err:  # e.g. already removed in another window
+                st.session_state["flash"] = str(err)
+            else:
+                st.session_state["flash"] = (
+                    f"Removed {place.name} ({place.id}). Re-resolve below to move its events."
+                )
             st.rerun()
         with st.expander(f"Edit {place.name}"), st.form(f"edit-{place.id}"):
             edited = place_form(f"edit-{place.id}", place)
@@ -526,8 +561,10 @@ with mine_tab:
                         f"Saved {saved.name} ({saved.id}). Re-resolve below to move its events."
                     )
                     st.rerun()
-    if mine and st.button("Re-resolve the stored events that name these places", key="reresolve"):
-        names = [n for p in mine for n in (p.name, *p.alternate_names)]
+    if store.names_to_reread(mine) and st.button(
+        "Re-resolve the stored events that name these places", key="reresolve"
+    ):
+        names = store.names_to_reread(mine)
         extractor = open_extractor(str(config.index_path()), str(config.data_dir()))
         with st.spinner("Re-reading the articles that name your places..."):
             moved = store.reresolve(extractor, names)

@@ -429,8 +429,7 @@ def reresolve(ctx, everything):
     """Update stored events after gazetteer additions changed how names resolve."""
     names = None
     if not everything:
-        places = _user_places(ctx).places()
-        names = [n for p in places for n in (p.name, *p.alternate_names)]
+        names = _store(ctx).names_to_reread(_user_places(ctx).places())
         if not names:
             click.echo(
                 "You have no places of your own; nothing to re-resolve (use --all to re-read everything)."

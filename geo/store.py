@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS event_mentions(
 CREATE INDEX IF NOT EXISTS events_date ON events(date_start);
 CREATE INDEX IF NOT EXISTS sources_article ON event_sources(article_id);
 CREATE INDEX IF NOT EXISTS mentions_event ON event_mentions(event_id);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('revision', 0);
 """
 EVENT_COLUMNS = (
     "id", "event_type", "sub_event_type", "date_start", "date_end", "time_precision", "actor1",
@@ -290,6 +292,21 @@ class Store:
         keys = ("id", "title", "source", "url", "published", "date_origin", "path", "words", "events")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
+    def revision(self) -> int:
+        """A number that every write transaction raises: a cache of anything read from the
+        store is good while it stays the same (in this process or any other)."""
+        return self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+
+    def names_to_reread(self, places: Iterable[Place]) -> list[str]:
+        """What ``reresolve`` should look for after the user's places changed: every name of
+        ``places``, and the names of events now placed at a ``user:`` place, which an edit
+        may have renamed or a removal taken away."""
+        names = [n for p in places for n in (p.name, *p.alternate_names)]
+        rows = self.conn.execute(
+            "SELECT DISTINCT location FROM events WHERE gazetteer_id LIKE 'user:%' AND location IS NOT NULL"
+        ).fetchall()
+        return list(dict.fromkeys(names + [name for (name,) in rows]))
+
     def article_text(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
@@ -371,6 +388,7 @@ class _Transaction:
 
     def __enter__(self):
         self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):

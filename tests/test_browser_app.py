@@ -190,6 +190,9 @@ def test_map_page_in_the_browser(seeded_app_url):
         wait_until(lambda: dates(page)[1] > "2022-02-24", page)
         page.get_by_role("button", name="Play").wait_for(timeout=30_000)  # back to Play at the end
         assert dates(page)[1] == "2022-02-27"
+        # Every update replaced its canvas instead of adding one more.
+        canvases = f"() => {LEAFLET}.getContainer().querySelectorAll('canvas').length"
+        assert page.evaluate(canvases) == 2 and api(page, "cm.version") > 3  # the basemap's and the events'
         assert page.outside_requests == [], page.outside_requests
         assert page.console_errors == [], page.console_errors
         # The download is the self-contained export of what is on screen.
@@ -217,9 +220,16 @@ def test_map_page_at_phone_width(seeded_app_url):
         page.goto(seeded_app_url + "/?type=Diplomacy")
         wait_for_map(page)
         assert api(page, "cm.total") >= 5  # only the Diplomacy events of the seeds
-        slider = page.get_by_role("slider").nth(1)
-        slider.focus()
-        page.keyboard.press("Home")
+        # Play from the whole range: it starts again from the first day and plays to the end.
+        settle(page)
+        page.get_by_role("button", name="Play").click()
+        wait_until(lambda: dates(page)[0] > "2022-02-24", page)
+        wait_until(lambda: page.get_by_role("button", name="Play").is_visible(), page)
+        assert dates(page)[1] == "2022-02-27"
+        for thumb in (0, 1):  # both ends back to the first day
+            page.get_by_role("slider").nth(thumb).focus()
+            page.keyboard.press("Home")
+            settle(page)
         page.wait_for_url("**to=2022-02-24**", timeout=30_000)
         assert page.get_by_role("button", name="Play").is_visible()
         page.get_by_role("button", name="Play").scroll_into_view_if_needed()

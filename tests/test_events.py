@@ -272,6 +272,15 @@ def test_reresolve_after_a_gazetteer_addition(index_path, tmp_path, extractor, _
     assert result.exit_code == 0, result.output
     assert "Homyel' -> Gomel" in result.stdout and "1 event(s) moved." in result.stdout
     assert [e.gazetteer_id for e in Store(store_path).events()] == ["user:gomel"]
+    # Removing the place and re-resolving puts the event back (the old name is still looked for).
+    revision = Store(store_path).revision()
+    assert (
+        runner.invoke(main, ["--index", str(index_path), "gazetteer", "remove", "user:gomel"]).exit_code == 0
+    )
+    result = runner.invoke(main, ["--index", str(index_path), "--store", str(store_path), "reresolve"])
+    assert "Gomel -> Homyel'" in result.stdout, result.output
+    assert [e.location for e in Store(store_path).events()] == ["Homyel'"]
+    assert Store(store_path).revision() > revision  # caches of the store see the change
 
 
 def test_fatalities_when_stated(extractor):

@@ -70,7 +70,7 @@ function conflictmapStart(map, data, options) {
     chunkProgress: function (done, total) { if (done >= total) api.idle = true; } });
   api.idle = true;  // false while markers are still being clustered
   map.addLayer(cluster);
-  owned.push(cluster);
+  owned.push(cluster, renderer);   // the canvas too: Leaflet adds it to the map on first use
   var FILL = [0.9, 0.6, 0.35, 0.35, 0.2, 0.1];   // by precision: exact ... country
   var markers = data.events.map(function (row) { return makeMarker(row); });
   var highlight = null;
