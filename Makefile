@@ -45,6 +45,8 @@ bench: index
 	$(PY) bench/gazetteer_bench.py
 	$(PY) bench/geoparse_bench.py
 	$(PY) bench/ingest_bench.py
+	$(PY) bench/map_bench.py
+	$(PY) bench/app_bench.py
 	$(VENV)/bin/conflictmap eval ../shared/eval/lgl.jsonl --format table
 	$(VENV)/bin/conflictmap eval ../shared/eval/gwn.jsonl --format table
 

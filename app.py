@@ -1,7 +1,8 @@
-"""conflictmap's Streamlit app (thin: every action is one library call).
+"""conflictmap's Streamlit app (thin: the work is done by the ``geo`` library).
 
-Today it explores the gazetteer: look a name up and see the ranked candidates with
-their scores and reasons, and add, list and remove your own places.
+Pages: the map of stored events (dates with playback, filters, counts, table, details,
+download, all kept in the URL), adding articles, looking places up, and adding, editing
+and removing your own places with re-resolution of the stored events.
 Run: ``make run`` (or ``streamlit run app.py``).
 """
 
