@@ -40,7 +40,7 @@ lint: install
 	$(PY) -m ruff check geo tests bench app.py
 	$(PY) -m ruff format --check geo tests bench app.py
 
-bench: index
+bench: index system-deps
 	$(PY) -m pip install --quiet geotext
 	$(PY) bench/gazetteer_bench.py
 	$(PY) bench/geoparse_bench.py
