@@ -111,7 +111,7 @@ def view_of(store_path: str, index_path: str, version: tuple, event_filter: Even
             "Events": len(shown),
             "Sources": len({s["article_id"] for e in shown for s in e.sources}),
             "Undated": sum(e.date_start is None for e in shown),
-            "Fatalities stated": sum(e.fatalities or 0 for e in shown),
+            "Fatalities": sum(e.fatalities or 0 for e in shown),
         },
     }
 
@@ -145,6 +145,10 @@ index_path = str(config.index_path())
 store = open_store(store_path)
 version = (store.revision(),)  # every write to the store (any process) makes a new version
 PLAY_SECONDS = 1.0
+METRIC_HELP = {
+    "Sources": "Articles reporting the events in view",
+    "Fatalities": "Deaths stated in the quotes",
+}
 FILTER_KEYS = ("from", "to", "type", "actor", "country", "precision", "q", "undated")
 
 
@@ -302,9 +306,9 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
         st.query_params.pop(key, None)
     st.query_params.update({k: v for k, v in event_filter.to_query().items() if k in ("from", "to")})
     view = view_of(store_path, index_path, version, event_filter)
-    with st.container(horizontal=True, gap="large"):  # wraps, not stacks, on a phone
+    with st.container(horizontal=True, gap="medium"):  # wraps, not stacks, on a phone
         for label, value in view["metrics"].items():
-            st.metric(label, value, width="content")
+            st.metric(label, value, width="content", help=METRIC_HELP.get(label))
 
     if "start_view" not in st.session_state:  # the URL's view, applied once per session
         st.session_state["start_view"] = MapView.from_query(st.query_params.get("at"))
