@@ -37,8 +37,6 @@ st.set_page_config(page_title="conflictmap", layout="wide")
 
 @st.cache_resource(show_spinner="Opening the gazetteer (the first run builds its index, about a minute)...")
 def open_gazetteer(index_path: str, data_dir: str) -> Gazetteer:
-    from pathlib import Path
-
     return Gazetteer.open(Path(index_path), Path(data_dir))
 
 
@@ -56,8 +54,6 @@ map_tab, articles_tab, search_tab, add_tab, mine_tab = st.tabs(
 
 @st.cache_resource
 def open_store(path: str):
-    from pathlib import Path
-
     from geo.store import Store
 
     return Store(Path(path))
@@ -130,12 +126,10 @@ def export_of(store_path: str, index_path: str, version: tuple, event_filter: Ev
     """The download's contents, made only when the button is pressed."""
 
     def make() -> str:
-        from pathlib import Path
-
-        from geo.mapview import build_map
+        from geo.mapview import map_html
 
         events = filter_events(stored_events(store_path, version), event_filter)
-        return build_map(events, title="conflictmap", index_path=Path(index_path)).get_root().render()
+        return map_html(events, title="conflictmap", index_path=Path(index_path))
 
     return make
 

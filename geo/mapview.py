@@ -485,6 +485,18 @@ def export_html(
     index_path: Path | None = None,
 ) -> int:
     """Write the self-contained HTML map to ``path``; returns its size in bytes."""
+    path.write_text(map_html(events, title=title, progress=progress, index_path=index_path), encoding="utf-8")
+    return path.stat().st_size
+
+
+def map_html(
+    events: Sequence[StoredEvent],
+    *,
+    title: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    index_path: Path | None = None,
+) -> str:
+    """The self-contained HTML page of the map (what ``export_html`` writes)."""
     say = progress or (lambda message: None)
     say(f"building the map of {len(events):,} events")
     fmap = build_map(events, title=title, index_path=index_path)
@@ -492,8 +504,7 @@ def export_html(
     html = fmap.get_root().render()
     if title:
         html = html.replace("<head>", f"<head><title>{_escape(title)}</title>", 1)
-    path.write_text(html, encoding="utf-8")
-    return path.stat().st_size
+    return html
 
 
 def _escape(text: str) -> str:
