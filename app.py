@@ -79,10 +79,11 @@ def prepared(store_path: str, index_path: str, version: tuple) -> dict:
     its events out of these."""
     import pyarrow as pa
 
-    from geo.mapview import event_payload, place_area_lookup
+    from geo.mapview import event_bounds, event_payload, place_area_lookup
 
     events = stored_events(store_path, version)
     return {
+        "bounds": event_bounds(events),
         "payload": event_payload(events, area_of=place_area_lookup(Path(index_path))),
         "table": pa.Table.from_pylist(table_rows(events)),
         "row_of": {e.id: i for i, e in enumerate(events)},
@@ -266,7 +267,7 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
     while playing or scrubbing, rerun on its own."""
     from streamlit_folium import st_folium
 
-    from geo.mapview import app_base_map, app_event_layer, event_bounds
+    from geo.mapview import app_base_map, app_event_layer
 
     playing = st.session_state.get("playing", False)
     has_range = offered.first and offered.last and offered.first < offered.last
@@ -307,9 +308,9 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
     if "start_view" not in st.session_state:  # the URL's view, applied once per session
         st.session_state["start_view"] = MapView.from_query(st.query_params.get("at"))
     start_view = st.session_state["start_view"]
-    all_events = stored_events(store_path, version)
+    ready = prepared(store_path, index_path, version)
     st_folium(
-        app_base_map(Path(index_path), event_bounds(all_events)),
+        app_base_map(Path(index_path), ready["bounds"]),
         key="map",
         feature_group_to_add=app_event_layer(view["payload"]),
         center=(start_view.lat, start_view.lon) if start_view else None,
@@ -328,7 +329,8 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
     st.dataframe(view["table"], hide_index=True, on_select=on_table_select, selection_mode="single-row",
                  key="table", height=240)  # fmt: skip
     selected = st.session_state.get("selected_event", st.query_params.get("event"))
-    chosen = next((e for e in all_events if str(e.id) == str(selected)), None) if selected else None
+    row = ready["row_of"].get(int(selected)) if str(selected or "").isdigit() else None
+    chosen = stored_events(store_path, version)[row] if row is not None else None
     if chosen is not None:
         show_details(chosen)
         if chosen.id not in set(view["ids"]):
