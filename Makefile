@@ -11,7 +11,8 @@ run: index
 	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 test: install system-deps
-	$(PY) -m ruff check geo tests bench app.py
+	$(PY) -m ruff check geo tests bench app.py pages
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 # Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
@@ -37,8 +38,8 @@ index: install
 	$(VENV)/bin/conflictmap gazetteer build
 
 lint: install
-	$(PY) -m ruff check geo tests bench app.py
-	$(PY) -m ruff format --check geo tests bench app.py
+	$(PY) -m ruff check geo tests bench app.py pages
+	$(PY) -m ruff format --check geo tests bench app.py pages
 
 bench: index system-deps
 	$(PY) -m pip install --quiet geotext

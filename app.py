@@ -16,9 +16,9 @@ from pathlib import Path
 import streamlit as st
 
 from geo import config
-from geo.additions import NewPlace
+from geo.gazetteer.user_places import NewPlace
 from geo.errors import ConflictmapError
-from geo.explore import (
+from geo.export.explore import (
     EventFilter,
     MapView,
     clicked_event_id,
@@ -29,8 +29,8 @@ from geo.explore import (
     next_window,
     table_rows,
 )
-from geo.gazetteer import Gazetteer
-from geo.places import KINDS
+from geo.gazetteer.lookup import Gazetteer
+from geo.gazetteer.place import KINDS
 
 st.set_page_config(page_title="conflictmap", layout="wide")
 
@@ -54,15 +54,15 @@ map_tab, articles_tab, search_tab, add_tab, mine_tab = st.tabs(
 
 @st.cache_resource
 def open_store(path: str):
-    from geo.store import Store
+    from geo.store.sqlite import Store
 
     return Store(Path(path))
 
 
 @st.cache_resource(show_spinner="Loading the geoparser...")
 def open_extractor(index_path: str, data_dir: str):
-    from geo.events import EventExtractor
-    from geo.geoparse import Geoparser
+    from geo.events.extract import EventExtractor
+    from geo.parse.pipeline import Geoparser
 
     return EventExtractor(Geoparser(open_gazetteer(index_path, data_dir)))
 
@@ -79,7 +79,7 @@ def prepared(store_path: str, index_path: str, version: tuple) -> dict:
     its events out of these."""
     import pyarrow as pa
 
-    from geo.mapview import event_bounds, event_payload, place_area_lookup
+    from geo.export.mapview import event_bounds, event_payload, place_area_lookup
 
     events = stored_events(store_path, version)
     return {
@@ -95,7 +95,7 @@ def view_of(store_path: str, index_path: str, version: tuple, event_filter: Even
     """What the page shows for a filter: the map layer's data, the table and the counts."""
     import pyarrow as pa
 
-    from geo.mapview import safe_json, subset_payload
+    from geo.export.mapview import safe_json, subset_payload
 
     shown = filter_events(stored_events(store_path, version), event_filter)
     ids = [e.id for e in shown]
@@ -127,7 +127,7 @@ def export_of(store_path: str, index_path: str, version: tuple, event_filter: Ev
     """The download's contents, made only when the button is pressed."""
 
     def make() -> str:
-        from geo.mapview import map_html
+        from geo.export.mapview import map_html
 
         events = filter_events(stored_events(store_path, version), event_filter)
         return map_html(events, title="conflictmap", index_path=Path(index_path))
@@ -214,7 +214,7 @@ def other_candidates(
 ) -> list[dict]:
     """The runner-up places for an event's place name, as the resolver saw them in its
     first article (worked out again on demand; the store keeps only the winner)."""
-    from geo.geoparse import chosen_and_alternatives
+    from geo.parse.pipeline import chosen_and_alternatives
 
     event = next((e for e in stored_events(store_path, version) if e.id == event_id), None)
     if event is None or not event.sources:
@@ -267,7 +267,7 @@ def map_part(base_filter: EventFilter, offered, url_filter: EventFilter) -> None
     while playing or scrubbing, rerun on its own."""
     from streamlit_folium import st_folium
 
-    from geo.mapview import app_base_map, app_event_layer
+    from geo.export.mapview import app_base_map, app_event_layer
 
     playing = st.session_state.get("playing", False)
     has_range = offered.first and offered.last and offered.first < offered.last
@@ -397,7 +397,7 @@ with articles_tab:
     pasted_date = col_date.date_input("Its date", value=None, key="pasted_date")
     pasted_source = col_source.text_input("Its source (publisher)", key="pasted_source")
     if st.button("Add to the map", key="ingest"):
-        from geo.articles import parse_article
+        from geo.events.articles import parse_article
 
         jobs = [(u.name, u.getvalue()) for u in uploads or []]
         if pasted.strip():
@@ -501,7 +501,7 @@ with add_tab:
     import folium
     from streamlit_folium import st_folium
 
-    from geo.mapview import app_base_map
+    from geo.export.mapview import app_base_map
 
     st.write(
         "Click on the map to drop the point, or type its coordinates. Lines and areas go in the box below."

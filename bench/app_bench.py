@@ -33,9 +33,9 @@ from bench.map_bench import synthetic  # noqa: E402
 
 
 def store_of(events, path: Path) -> None:
-    from geo.store import Store
+    from geo.store import SQLiteStore
 
-    store = Store(path)
+    store = SQLiteStore(path)
     rows = []
     for e in events:
         record = e.to_record()
@@ -49,11 +49,11 @@ def whole_map_render(date_from, date_to) -> float:
     """The peer: what each change cost before, drawing the whole export map again for the
     range (filter, build and render; the page would then reload all of it)."""
     from geo import config
-    from geo.explore import EventFilter, filter_events
-    from geo.mapview import build_map
-    from geo.store import Store
+    from geo.export.explore import EventFilter, filter_events
+    from geo.export.mapview import build_map
+    from geo.store import SQLiteStore
 
-    events = Store(config.store_path()).events()
+    events = SQLiteStore(config.store_path()).events()
     start = time.perf_counter()
     shown = filter_events(events, EventFilter(date_from=date_from, date_to=date_to))
     build_map(shown, index_path=config.index_path()).get_root().render()

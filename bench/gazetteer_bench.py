@@ -34,7 +34,7 @@ def _child(code: str, env: dict | None = None) -> dict:
 BUILD = """
 import json, resource, time
 from pathlib import Path
-from geo.index import build_index
+from geo.gazetteer.build import build_index
 start = time.perf_counter()
 counts = build_index(Path({path!r}))
 print(json.dumps({{"build_s": time.perf_counter() - start, "places": sum(v for k, v in counts.items()
@@ -107,7 +107,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             results.update(_child(BUILD.format(path=str(Path(tmp) / "bench.sqlite"))))
     from geo import config
-    from geo.index import ensure_index
+    from geo.gazetteer.build import ensure_index
 
     ensure_index(config.index_path())
     firsts = [_child(FIRST)["first_lookup_s"] for _ in range(5)]

@@ -34,8 +34,8 @@ def main() -> None:
 
     start = time.perf_counter()
     from geo import Gazetteer
-    from geo.geoparse import Geoparser
-    from geo.recognise import zipf
+    from geo.parse.pipeline import Geoparser
+    from geo.parse.recognise import zipf
 
     geoparser = Geoparser(Gazetteer.open())
     zipf("warm")

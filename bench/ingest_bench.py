@@ -32,22 +32,22 @@ def main() -> None:
     ]
 
     from geo import Gazetteer
-    from geo.articles import parse_article
-    from geo.events import EventExtractor
-    from geo.geoparse import Geoparser
-    from geo.store import Store
+    from geo.events.articles import parse_article
+    from geo.events.extract import EventExtractor
+    from geo.parse.pipeline import Geoparser
+    from geo.store import SQLiteStore
 
     extractor = EventExtractor(Geoparser(Gazetteer.open()))
     extractor.extract(parse_article("Warm up in Kyiv.", date="2010-01-01"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "events.sqlite"
-        store = Store(path)
+        store = SQLiteStore(path)
         words = 0
         start = time.perf_counter()
         for text in texts:
             article = parse_article(text, date="2010-01-01", source="LGL")
             words += article.words
-            store.ingest(article, extractor)
+            ingest_one(store, article, extractor)
         elapsed = time.perf_counter() - start
         events = store.conn.execute("SELECT count(*) FROM events").fetchone()[0]
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -22,21 +22,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.mapview import TYPE_COLOURS, export_html  # noqa: E402
-from geo.store import StoredEvent  # noqa: E402
+from geo.export import export_events  # noqa: E402
+from geo.export.mapview import TYPE_COLOURS  # noqa: E402
+from geo.events.record import Event  # noqa: E402
 from tests.browser import browser_page  # noqa: E402
 
 TARGETS = {10_000: {"export_s": 5.0, "size_mb": 15.0, "interactive_s": 3.0}}
 
 
-def synthetic(n: int, seed: int = 1) -> list[StoredEvent]:
+def synthetic(n: int, seed: int = 1) -> list[Event]:
     rng = random.Random(seed)
     types = list(TYPE_COLOURS)
     events = []
     for i in range(n):
         start = date(2022, 1, 1) + timedelta(days=rng.randrange(365))
         length = rng.choice([0, 0, 0, 1, 6])
-        events.append(StoredEvent(
+        events.append(Event(
             id=i + 1, event_type=rng.choice(types), sub_event_type=None, date_start=start.isoformat(),
             date_end=(start + timedelta(days=length)).isoformat(), time_precision="day", actor1="Russia",
             actor2="Ukraine", country="UA", admin1=None, location=f"Place {i % 500}",
@@ -62,7 +63,7 @@ def main() -> None:
             events = synthetic(n)
             path = Path(tmp) / f"map-{n}.html"
             start = time.perf_counter()
-            size = export_html(events, path)
+            size = export_events(events, "html", path)
             export_s = time.perf_counter() - start
             with browser_page() as page:
                 start = time.perf_counter()

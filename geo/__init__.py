@@ -1,13 +1,46 @@
 """conflictmap: an offline geoparser and map of conflict events.
 
-The gazetteer is the foundation: ``Gazetteer.open()`` builds (once) and opens the index
-of GeoNames and Natural Earth places, overlaid with your own additions.
+The package follows the data flow, one subpackage per stage; imports run one way, down
+this list (an import-linter contract in ``make test`` keeps them so):
+
+- ``geo.export``    formats (HTML map, ACLED CSV, GeoJSON, GeoParquet) and map elements
+- ``geo.store``     the ``Store`` protocol and the SQLite store
+- ``geo.events``    articles, dates, rules, extraction, merging, ``ingest_many``
+- ``geo.parse``     recognise, resolve, spatial phrases, the ``Geoparser``, evaluation
+- ``geo.gazetteer`` sources, index build and reader, lookup, user places, geopy geocoder
+- ``geo.errors``, ``geo.config``
 """
 
-from geo.errors import ConflictmapError, InvalidPlaceError
-from geo.gazetteer import Gazetteer, Hints
-from geo.names import normalise
-from geo.places import Candidate, Place
+from geo.errors import (
+    AdditionsFileError,
+    ArticleError,
+    AssetsMissingError,
+    ClusterError,
+    ConflictmapError,
+    CsvError,
+    EvalFileError,
+    ExportError,
+    IndexBuildError,
+    InvalidPlaceError,
+    PlaceNotFoundError,
+    RulesError,
+    StoreError,
+    TextError,
+)  # fmt: skip
+from geo.events import Article, Event, EventExtractor, ExtractorSpec, RawArticle, ingest_many, reresolve
+from geo.export import FORMATS, ExportOptions, export_bytes, export_events
+from geo.export.mapview import build_map
+from geo.gazetteer import Candidate, Gazetteer, Hints, Place
+from geo.gazetteer.names import normalise
+from geo.parse import Geoparser
+from geo.store import SQLiteStore, Store, open_store
 
-__all__ = ["Candidate", "ConflictmapError", "Gazetteer", "Hints", "InvalidPlaceError", "Place", "normalise"]
+__all__ = [
+    "FORMATS", "AdditionsFileError", "Article", "ArticleError", "AssetsMissingError", "Candidate",
+    "ClusterError", "ConflictmapError", "CsvError", "EvalFileError", "Event", "EventExtractor",
+    "ExportError", "ExportOptions", "ExtractorSpec", "Gazetteer", "Geoparser", "Hints", "IndexBuildError",
+    "InvalidPlaceError", "Place", "PlaceNotFoundError", "RawArticle", "RulesError", "SQLiteStore", "Store",
+    "StoreError", "TextError", "build_map", "export_bytes", "export_events", "ingest_many", "normalise",
+    "open_store", "reresolve",
+]  # fmt: skip
 __version__ = "0.1.0"

@@ -9,19 +9,29 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
+from geopy.geocoders import Nominatim
 
 from geo import config
-from geo.additions import NewPlace, UserPlaces, features_from_text, new_place_from_feature
 from geo.errors import ConflictmapError, PlaceNotFoundError
-from geo.gazetteer import Gazetteer
-from geo.index import build_index, ensure_index, is_fresh
-from geo.places import Candidate, Place
-from geo.sources import Sources
+from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
+from geo.export import FORMATS, ExportOptions, export_bytes, export_events
+from geo.export.acled import read_csv
+from geo.gazetteer.build import build_index, ensure_index, is_fresh
+from geo.gazetteer.geocoder import Gazetteer as GazetteerGeocoder
+from geo.gazetteer.lookup import Gazetteer
+from geo.gazetteer.place import Candidate, Place
+from geo.gazetteer.sources import Sources
+from geo.gazetteer.user_places import NewPlace, UserPlaces, features_from_text, new_place_from_feature
+from geo.parse.evaluate import evaluate, read_documents, report_table
+from geo.parse.pipeline import Geoparser, check_text, to_record
+from geo.parse.spacy_recognise import SpacyRecogniser
+from geo.store import Store, open_store
 
-FORMATS = click.Choice(["text", "json"])
+TEXT_OR_JSON = click.Choice(["text", "json"])
 
 
 def _fail_cleanly(func):
@@ -127,7 +137,7 @@ def main(ctx: click.Context, data_dir: Path | None, index_path: Path | None, sto
 @click.option("--bbox", help="Prefer places inside SOUTH,WEST,NORTH,EAST.")
 @click.option("--all", "show_all", is_flag=True, help="Show every candidate with its score.")
 @click.option("--limit", default=10, show_default=True, help="How many candidates --all shows.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
 @click.option(
     "--online-fallback",
     is_flag=True,
@@ -137,13 +147,7 @@ def main(ctx: click.Context, data_dir: Path | None, index_path: Path | None, sto
 @_fail_cleanly
 def geocode(ctx, name, country, kind, near, bbox, show_all, limit, fmt, online_fallback):
     """Find where NAME is."""
-    from geo.geocoders import Gazetteer as GazetteerGeocoder
-
-    fallback = None
-    if online_fallback:
-        from geopy.geocoders import Nominatim
-
-        fallback = Nominatim(user_agent="conflictmap")
+    fallback = Nominatim(user_agent="conflictmap") if online_fallback else None
     geocoder = GazetteerGeocoder(_open(ctx), fallback=fallback)
     found = geocoder.geocode(
         name, exactly_one=not show_all, limit=limit, country=country, kind=kind,
@@ -174,7 +178,7 @@ def _bbox_for_geopy(box):
 @main.command()
 @click.argument("lat", type=float)
 @click.argument("lon", type=float)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
 @click.pass_context
 @_fail_cleanly
 def reverse(ctx, lat, lon, fmt):
@@ -198,14 +202,8 @@ def reverse(ctx, lat, lon, fmt):
 @_fail_cleanly
 def parse(ctx, source, fmt, spacy_model):
     """Find and resolve every place SOURCE mentions (a text file, or - for stdin)."""
-    from geo.geoparse import Geoparser, check_text, to_record
-
     text = check_text(source.read())
-    recogniser = None
-    if spacy_model:
-        from geo.spacy_recognise import SpacyRecogniser
-
-        recogniser = SpacyRecogniser.load(spacy_model)
+    recogniser = SpacyRecogniser.load(spacy_model) if spacy_model else None
     records = [to_record(r) for r in Geoparser(_open(ctx), recogniser).parse(text)]
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
@@ -233,9 +231,6 @@ def parse(ctx, source, fmt, spacy_model):
 @_fail_cleanly
 def eval_command(ctx, path, limit, fmt):
     """Measure the geoparser on an annotated JSON Lines file (see ../shared/eval/README.md)."""
-    from geo.evaluate import evaluate, read_documents, report_table
-    from geo.geoparse import Geoparser
-
     report = evaluate(read_documents(path), Geoparser(_open(ctx)), limit=limit)
     if fmt in ("json", "both"):
         click.echo(json.dumps(report, indent=2))
@@ -243,74 +238,49 @@ def eval_command(ctx, path, limit, fmt):
         click.echo(report_table(path.name, report))
 
 
-def _store(ctx: click.Context):
-    from geo.store import Store
-
-    return Store(ctx.find_root().obj["store"])
+def _store(ctx: click.Context) -> Store:
+    return open_store(ctx.find_root().obj["store"])
 
 
-def _extractor(ctx: click.Context):
-    from geo.events import EventExtractor
-    from geo.geoparse import Geoparser
-
-    return EventExtractor(Geoparser(_open(ctx)))
+def _extractor_spec(ctx: click.Context) -> ExtractorSpec:
+    _open(ctx)  # builds the index first if it is missing or stale
+    options = ctx.find_root().obj
+    return ExtractorSpec(Path(options["index"]), Path(options["data_dir"]))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
-@click.option("--date", "published", help="Publication date (YYYY-MM-DD) for text without one.")
-@click.option("--source", help="Publisher, for text without one.")
-@click.option("--title", help="Title, for text from stdin.")
-@click.option("--url", help="URL, for text from stdin.")
+@click.option("--date", "published", help="Publication date (YYYY-MM-DD) for articles that do not say.")
+@click.option("--source", help="Publisher, for articles that do not say.")
+@click.option("--title", help="Title, for articles that do not say.")
+@click.option("--url", help="URL, for articles that do not say.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Extract on a local Dask cluster of this many worker processes.")  # fmt: skip
+@click.option("--scheduler", help="Extract on an existing Dask cluster (tcp://HOST:PORT).")
 @click.pass_context
 @_fail_cleanly
-def ingest(ctx, paths, published, source, title, url):
-    """Read articles (files, folders, or - for stdin) into the event store."""
-    from geo.articles import ArticleError, iter_paths, parse_article, read_article
-    from geo.articles import apply_metadata as _apply_metadata
+def ingest(ctx, paths, published, source, title, url, workers, scheduler):
+    """Read articles into the event store: files, folders, JSON Lines files (.jsonl, one
+    article per line: {"text", "title", "date", "source", "url"}), or - for stdin."""
+    store, spec = _store(ctx), _extractor_spec(ctx)
+    sources = [stdin_source() if str(p) == "-" else p for p in paths]
+    given = {"date": published, "source": source, "title": title, "url": url}
+    with click.progressbar(length=1, label="Ingesting", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
 
-    store, extractor = _store(ctx), _extractor(ctx)
-    given = {k: v for k, v in {"date": published, "source": source, "title": title, "url": url}.items() if v}
-    files = [p for p in iter_paths(p for p in paths if str(p) != "-")]
-    jobs = (["-"] if any(str(p) == "-" for p in paths) else []) + files
-    failures, totals = [], {"new": 0, "seen": 0, "added": 0, "merged": 0}
-    with click.progressbar(jobs, label="Ingesting", file=sys.stderr, hidden=len(jobs) < 10,
-                           item_show_func=lambda j: str(j) if j else "") as bar:  # fmt: skip
-        for job in bar:
-            try:
-                if job == "-":
-                    article = parse_article(sys.stdin.buffer.read(), name="<stdin>", **given)
-                else:
-                    article = read_article(job)
-                    missing = {k: v for k, v in given.items() if not _has(article, k)}
-                    if missing:  # options fill what the file does not say
-                        _apply_metadata(article, missing, "given")
-                result = store.ingest(article, extractor)
-            except ConflictmapError as err:  # one bad file does not stop the others
-                failures.append(str(err) if isinstance(err, ArticleError) else f"{job}: {err}")
-                continue
-            totals["new" if result.new else "seen"] += 1
-            totals["added"] += result.events_added
-            totals["merged"] += result.events_merged
-    click.echo(
-        f"{totals['new']} new article(s), {totals['seen']} already stored; "
-        f"{totals['added']} new event(s), {totals['merged']} merged into known events. Store: {store.path}"
-    )
-    for failure in failures:
+        def progress(done: int, total: int, label: str) -> None:
+            bar.length = total
+            bar.update(done - bar.pos, label)
+
+        report = ingest_many(sources, store, spec, given=given, workers=workers, scheduler=scheduler,
+                             progress=progress)  # fmt: skip
+    click.echo(f"{report.summary()}. Store: {ctx.find_root().obj['store']}")
+    for failure in report.failures:
         click.echo(f"Error: {failure}", err=True)
-    if failures:
+    if report.failures:
         ctx.exit(1)
 
 
-def _has(article, key: str) -> bool:
-    return bool(
-        {"date": article.published, "source": article.source, "title": article.title, "url": article.url}[key]
-    )
-
-
-def _parse_day(value: str | None, option: str):
-    from datetime import date
-
+def _parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
@@ -338,26 +308,17 @@ def _filtered_events(ctx, date_from, date_to, event_type, country):
 
 @main.command()
 @_event_filters
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "geojson", "csv"]),
-    default="table",
-    show_default=True,
-)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "geojson", "csv"]), default="table",
+              show_default=True)  # fmt: skip
 @click.pass_context
 @_fail_cleanly
 def events(ctx, date_from, date_to, event_type, country, fmt):
     """List stored events."""
-    from geo.acled import to_geojson, write_csv
-
     found = _filtered_events(ctx, date_from, date_to, event_type, country)
     if fmt == "json":
         click.echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
-    elif fmt == "geojson":
-        click.echo(json.dumps(to_geojson(found), ensure_ascii=False))
-    elif fmt == "csv":
-        click.echo(write_csv(found), nl=False)
+    elif fmt in FORMATS:
+        click.echo(export_bytes(found, fmt).decode("utf-8"), nl=False)
     else:
         click.echo(
             f"{'id':>4}  {'date':<10} {'prec':<8} {'type':<26} {'location':<24} {'geo':<7} {'src':>3}  quote"
@@ -370,22 +331,24 @@ def events(ctx, date_from, date_to, event_type, country, fmt):
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The HTML file to write.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The file to write.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+              help="One of the export formats (default: from --out's suffix, else html).")  # fmt: skip
 @_event_filters
-@click.option("--title", help="A title shown on the map.")
+@click.option("--title", help="A title (shown on the map).")
 @click.pass_context
 @_fail_cleanly
-def export(ctx, out, date_from, date_to, event_type, country, title):
-    """Write the events as one self-contained HTML map (works offline)."""
-    from geo.mapview import export_html
-
+def export(ctx, out, fmt, date_from, date_to, event_type, country, title):
+    """Write the events to a file: a self-contained HTML map (works offline), ACLED-style
+    CSV, GeoJSON or GeoParquet."""
+    fmt = fmt or next((f.name for f in FORMATS.values() if out.suffix.lower() == f.suffix), "html")
     found = _filtered_events(ctx, date_from, date_to, event_type, country)
-    steps = ["building", "rendering"]
-    with click.progressbar(length=len(steps), label="Exporting", file=sys.stderr,
-                           hidden=len(found) < 5000) as bar:  # fmt: skip
-        size = export_html(found, out, title=title, progress=lambda _m: bar.update(1),
-                           index_path=ctx.find_root().obj["index"])  # fmt: skip
-    click.echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events). It opens offline in any browser.")
+    with click.progressbar(length=2, label="Exporting", file=sys.stderr, hidden=len(found) < 5000) as bar:
+        options = ExportOptions(title=title, index_path=ctx.find_root().obj["index"],
+                                progress=lambda _m: bar.update(1))  # fmt: skip
+        size = export_events(found, fmt, out, options)
+    offline = " It opens offline in any browser." if fmt == "html" else ""
+    click.echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events, {fmt}).{offline}")
 
 
 @main.command()
@@ -409,8 +372,6 @@ def articles(ctx, fmt):
 @_fail_cleanly
 def import_command(ctx, path):
     """Import events from an ACLED-style CSV file."""
-    from geo.acled import read_csv
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
@@ -419,23 +380,24 @@ def import_command(ctx, path):
     click.echo(f"Imported {count} event(s) from {path}.")
 
 
-@main.command()
+@main.command("reresolve")
 @click.option(
     "--all", "everything", is_flag=True, help="Re-read every article, not only those naming your places."
 )
 @click.pass_context
 @_fail_cleanly
-def reresolve(ctx, everything):
+def reresolve_command(ctx, everything):
     """Update stored events after gazetteer additions changed how names resolve."""
+    store = _store(ctx)
     names = None
     if not everything:
-        names = _store(ctx).names_to_reread(_user_places(ctx).places())
+        names = names_to_reread(store, _user_places(ctx).places())
         if not names:
             click.echo(
                 "You have no places of your own; nothing to re-resolve (use --all to re-read everything)."
             )
             return
-    moved = _store(ctx).reresolve(_extractor(ctx), names)
+    moved = reresolve(store, _extractor_spec(ctx).build(), names)
     for item in moved:
         before, after = item["before"], item["after"]
         click.echo(
@@ -473,7 +435,7 @@ def gazetteer_build(ctx, force):
 @click.option("--kind")
 @click.option("--near", help="LAT,LON")
 @click.option("--limit", default=10, show_default=True)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
 @click.pass_context
 @_fail_cleanly
 def gazetteer_show(ctx, name, country, kind, near, limit, fmt):
@@ -559,7 +521,7 @@ def gazetteer_edit(ctx, place_id, name, lat, lon, geometry, kind, aliases, count
 
 
 @gazetteer.command("list")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
 @click.pass_context
 @_fail_cleanly
 def gazetteer_list(ctx, fmt):

@@ -24,3 +24,39 @@ class PlaceNotFoundError(ConflictmapError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class TextError(ConflictmapError, ValueError):
+    """A text to geoparse is empty, binary, or too large."""
+
+
+class EvalFileError(ConflictmapError, ValueError):
+    """An annotated evaluation file cannot be read."""
+
+
+class ArticleError(ConflictmapError, ValueError):
+    """An article (file, folder, stdin, JSON Lines record) cannot be read."""
+
+
+class RulesError(ConflictmapError, ValueError):
+    """The event rules file cannot be read."""
+
+
+class StoreError(ConflictmapError, RuntimeError):
+    """The event store cannot be opened or written."""
+
+
+class CsvError(ConflictmapError, ValueError):
+    """A CSV file of events cannot be read."""
+
+
+class ExportError(ConflictmapError, ValueError):
+    """An export cannot be made: unknown format, or a destination that cannot be written."""
+
+
+class AssetsMissingError(ConflictmapError, FileNotFoundError):
+    """The map's scripts (npm packages) are not installed."""
+
+
+class ClusterError(ConflictmapError, RuntimeError):
+    """Parallel ingest cannot start: Dask is missing or the scheduler does not answer."""

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from geo import config
-from geo.additions import UserPlaces
-from geo.gazetteer import Gazetteer
-from geo.index import ensure_index
-from geo.place_index import PlaceIndex
+from geo.gazetteer.build import ensure_index
+from geo.gazetteer.lookup import Gazetteer
+from geo.gazetteer.reader import PlaceIndex
+from geo.gazetteer.user_places import UserPlaces
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +49,6 @@ def user_gazetteer(place_index, _private_data_dir) -> Gazetteer:
 
 @pytest.fixture(scope="session")
 def geoparser(gazetteer):
-    from geo.geoparse import Geoparser
+    from geo.parse.pipeline import Geoparser
 
     return Geoparser(gazetteer)

@@ -20,14 +20,14 @@ def golden_path(seed: Path) -> Path:
 
 
 def parse_records(geoparser, seed: Path) -> list[dict]:
-    from geo.geoparse import to_record
+    from geo.parse.pipeline import to_record
 
     return [to_record(r) for r in geoparser.parse(seed.read_text(encoding="utf-8"))]
 
 
 def main() -> None:
     from geo import Gazetteer
-    from geo.geoparse import Geoparser
+    from geo.parse.pipeline import Geoparser
 
     geoparser = Geoparser(Gazetteer.open())
     GOLDEN.mkdir(exist_ok=True)

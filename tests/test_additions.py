@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.additions import NewPlace, UserPlaces
 from geo.errors import AdditionsFileError, InvalidPlaceError, PlaceNotFoundError
-from geo.names import normalise
+from geo.gazetteer.names import normalise
+from geo.gazetteer.user_places import NewPlace, UserPlaces
 
 BAD = [
     (

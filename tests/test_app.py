@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import ingest_one
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -58,12 +60,12 @@ def test_added_place_is_saved_and_found(app, _private_data_dir):
 
 
 def test_map_tab_shows_the_stored_events(index_path, monkeypatch, tmp_path, geoparser):
-    from geo.articles import parse_article
-    from geo.events import EventExtractor
-    from geo.store import Store
+    from geo.events.articles import parse_article
+    from geo.events.extract import EventExtractor
+    from geo.store import SQLiteStore
 
     store_path = tmp_path / "events.sqlite"
-    Store(store_path).ingest(parse_article("Russian forces shelled Kharkiv on Monday.", date="2022-03-07"),
+    ingest_one(SQLiteStore(store_path), parse_article("Russian forces shelled Kharkiv on Monday.", date="2022-03-07"),
                              EventExtractor(geoparser))  # fmt: skip
     monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
     monkeypatch.setenv("CONFLICTMAP_STORE", str(store_path))
@@ -79,17 +81,17 @@ def test_map_tab_without_events(app):
 
 @pytest.fixture
 def seeded_app(index_path, monkeypatch, tmp_path, geoparser):
-    from geo.articles import parse_article
-    from geo.events import EventExtractor
-    from geo.store import Store
+    from geo.events.articles import parse_article
+    from geo.events.extract import EventExtractor
+    from geo.store import SQLiteStore
 
     store_path = tmp_path / "events.sqlite"
-    store = Store(store_path)
+    store = SQLiteStore(store_path)
     extractor = EventExtractor(geoparser)
-    store.ingest(
+    ingest_one(store,
         parse_article("Russian forces shelled Kharkiv on Monday.", date="2022-03-07", source="A"), extractor
     )
-    store.ingest(
+    ingest_one(store,
         parse_article("Talks were held in Gomel on Sunday.", date="2022-02-27", source="B"), extractor
     )
     monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
@@ -126,9 +128,9 @@ def test_a_bad_url_value_is_named(seeded_app):
 
 def open_event(store_path, location: str):
     """The app opened on a link to the stored event at ``location``; returns (app, event)."""
-    from geo.store import Store
+    from geo.store import SQLiteStore
 
-    event = next(e for e in Store(store_path).events() if e.location == location)
+    event = next(e for e in SQLiteStore(store_path).events() if e.location == location)
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["event"] = str(event.id)
     at.run()
@@ -157,8 +159,8 @@ def test_pasting_an_article_adds_its_events(index_path, monkeypatch, tmp_path):
 
 
 def test_reresolve_shows_what_moved(seeded_app, _private_data_dir):
-    from geo.additions import NewPlace, UserPlaces
     from geo.config import user_places_path
+    from geo.gazetteer.user_places import NewPlace, UserPlaces
 
     UserPlaces(user_places_path(_private_data_dir)).add(
         NewPlace(name="Gomel", kind="site", lat=52.40, lon=31.00)
@@ -209,8 +211,8 @@ def test_details_list_the_other_candidates(seeded_app):
 
 
 def test_edit_a_place_and_invalid_edits_save_nothing(index_path, monkeypatch, _private_data_dir):
-    from geo.additions import NewPlace, UserPlaces
     from geo.config import user_places_path
+    from geo.gazetteer.user_places import NewPlace, UserPlaces
 
     places = UserPlaces(user_places_path(_private_data_dir))
     place = places.add(NewPlace(name="Bridge", kind="bridge", lat=50.0, lon=30.0))

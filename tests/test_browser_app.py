@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import SCREENSHOTS, browser_page, streamlit_app
+from tests.helpers import ingest_one
 
 pytestmark = pytest.mark.browser
 
@@ -57,16 +58,16 @@ def test_adding_a_place_in_the_browser(app_url):
 def seeded_app_url(index_path, gazetteer, tmp_path_factory):
     from pathlib import Path
 
-    from geo.articles import read_article
-    from geo.events import EventExtractor
-    from geo.geoparse import Geoparser
-    from geo.store import Store
+    from geo.events.articles import read_article
+    from geo.events.extract import EventExtractor
+    from geo.parse.pipeline import Geoparser
+    from geo.store import SQLiteStore
 
     folder = tmp_path_factory.mktemp("seeded-app")
-    store = Store(folder / "events.sqlite")
+    store = SQLiteStore(folder / "events.sqlite")
     extractor = EventExtractor(Geoparser(gazetteer))
     for path in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")):
-        store.ingest(read_article(path), extractor)
+        ingest_one(store, read_article(path), extractor)
     env = {"CONFLICTMAP_INDEX": str(index_path), "CONFLICTMAP_DATA_DIR": str(folder),
            "CONFLICTMAP_STORE": str(folder / "events.sqlite")}  # fmt: skip
     with streamlit_app(env) as url:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from geo.articles import parse_article, read_article
-from geo.mapview import export_html
-from geo.store import Store
+from geo.events.articles import parse_article, read_article
+from geo.export import ExportOptions, export_events
+from geo.store import SQLiteStore
 from tests.browser import SCREENSHOTS, browser_page
+from tests.helpers import ingest_one
 
 pytestmark = pytest.mark.browser
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -18,19 +19,19 @@ XSS = '<img src=x onerror="window.__xss=1"> and </script><script>window.__xss=2<
 
 @pytest.fixture(scope="module")
 def exported(index_path, gazetteer, tmp_path_factory):
-    from geo.events import EventExtractor
-    from geo.geoparse import Geoparser
+    from geo.events.extract import EventExtractor
+    from geo.parse.pipeline import Geoparser
 
     folder = tmp_path_factory.mktemp("map")
-    store = Store(folder / "events.sqlite")
+    store = SQLiteStore(folder / "events.sqlite")
     extractor = EventExtractor(Geoparser(gazetteer))
     for path in sorted(SEEDS.glob("*.txt")):
-        store.ingest(read_article(path), extractor)
-    store.ingest(parse_article(f"Russian forces shelled Lviv on Monday. {XSS}", date="2022-03-07",
+        ingest_one(store, read_article(path), extractor)
+    ingest_one(store, parse_article(f"Russian forces shelled Lviv on Monday. {XSS}", date="2022-03-07",
                                title=XSS, source=XSS), extractor)  # fmt: skip
-    store.ingest(parse_article("Shelling hit Mariupol overnight."), extractor)  # undated
+    ingest_one(store, parse_article("Shelling hit Mariupol overnight."), extractor)  # undated
     path = folder / "map.html"
-    export_html(store.events(), path, title="Sample articles", index_path=index_path)
+    export_events(store.events(), "html", path, ExportOptions(title="Sample articles", index_path=index_path))
     return path, store.events()
 
 

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.places import KINDS
+from geo.gazetteer.place import KINDS
 
 
 @pytest.fixture

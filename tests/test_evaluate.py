@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from geo.cli import main
-from geo.evaluate import EvalFileError, Gold, auc, error_km, evaluate, read_documents
+from geo.parse.evaluate import EvalFileError, Gold, auc, error_km, evaluate, read_documents
 
 
 def _write(path, docs):

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from geo.articles import ArticleError, parse_article, read_article
 from geo.cli import main
-from geo.dates import resolve_when
-from geo.events import EventExtractor
-from geo.places import distance_km
-from geo.store import Store, StoreError
+from geo.errors import StoreError
+from geo.events.articles import ArticleError, parse_article, read_article
+from geo.events.dates import resolve_when
+from geo.events.extract import EventExtractor
+from geo.gazetteer.place import distance_km
+from geo.store import SQLiteStore
+from tests.helpers import ingest_one
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SUNDAY = date(2022, 2, 27)
@@ -22,23 +24,23 @@ SUNDAY = date(2022, 2, 27)
 
 @pytest.fixture(scope="module")
 def extractor(gazetteer):
-    from geo.geoparse import Geoparser
+    from geo.parse.pipeline import Geoparser
 
     return EventExtractor(Geoparser(gazetteer))
 
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(tmp_path / "events.sqlite")
+    store = SQLiteStore(tmp_path / "events.sqlite")
     yield store
     store.close()
 
 
 @pytest.fixture(scope="module")
 def seeded(extractor, tmp_path_factory):
-    store = Store(tmp_path_factory.mktemp("seeded") / "events.sqlite")
+    store = SQLiteStore(tmp_path_factory.mktemp("seeded") / "events.sqlite")
     for path in sorted(SEEDS.glob("*.txt")):
-        store.ingest(read_article(path), extractor)
+        ingest_one(store, read_article(path), extractor)
     return store
 
 
@@ -55,7 +57,10 @@ def test_seed_metadata():
 
 
 def test_the_talks_are_one_event_with_two_sources_at_the_pripyat_crossing(seeded):
-    talks = [e for e in _find(seeded.events(), "Diplomacy") if len({s["article_id"] for s in e.sources}) == 2]
+    # Both articles report the talks at the crossing. (Ukraine's country-level statements
+    # about talks in Belarus also merge: same country, sub-type and actor on one day.)
+    talks = [e for e in _find(seeded.events(), "Diplomacy") if len({s["article_id"] for s in e.sources}) == 2
+             and e.geo_precision != "country"]  # fmt: skip
     assert len(talks) == 1
     event = talks[0]
     assert (event.date_start, event.date_end) == ("2022-02-27", "2022-02-27")
@@ -101,7 +106,7 @@ def test_opinions_are_not_events(seeded):
 def test_reingest_changes_nothing(extractor, seeded):
     before = [(e.id, len(e.sources)) for e in seeded.events()]
     for path in sorted(SEEDS.glob("*.txt")):
-        assert seeded.ingest(read_article(path), extractor).new is False
+        assert ingest_one(seeded, read_article(path), extractor).new is False
     assert [(e.id, len(e.sources)) for e in seeded.events()] == before
 
 
@@ -114,13 +119,13 @@ def test_merge_only_the_same_event(extractor, store):
     )
     c = parse_article("Russian forces shelled Lviv on Saturday.", date="2022-03-06", source="C")
     for article in (a, b, c):
-        store.ingest(article, extractor)
+        ingest_one(store, article, extractor)
     shelling = store.events(event_type="Explosions/Remote violence")
     assert sorted((e.location, len(e.sources)) for e in shelling) == [("Kharkiv", 2), ("Lviv", 1)]
 
 
 def test_an_undated_article_gives_undated_events(extractor, store):
-    store.ingest(parse_article("Troops shelled Kharkiv on Thursday."), extractor)
+    ingest_one(store, parse_article("Troops shelled Kharkiv on Thursday."), extractor)
     (event,) = store.events()
     assert event.date_start is None and event.time_precision == "undated"
     assert resolve_when("on Thursday", None).undated
@@ -145,7 +150,7 @@ def test_encodings(extractor, store, tmp_path, encoding, prefix):
     path.write_bytes(prefix + text.encode(encoding))
     article = read_article(path)
     assert "Київ" in article.text and article.published == date(2022, 3, 1)
-    store.ingest(article, extractor)
+    ingest_one(store, article, extractor)
     assert {e.location for e in store.events()} >= {"Kharkiv"}
 
 
@@ -183,15 +188,15 @@ def test_binary_file_is_a_clear_error(tmp_path):
 
 def test_crash_mid_ingest_loses_nothing(extractor, store):
     first = parse_article("Russian forces shelled Kharkiv on Saturday.", date="2022-03-06")
-    store.ingest(first, extractor)
+    ingest_one(store, first, extractor)
     before = ([e.to_record() for e in store.events()], store.articles())
     second = parse_article(
         "Fighting in Mariupol. Refugees fled to Poland. Talks in Gomel.", date="2022-03-07"
     )
     with pytest.raises(StoreError, match="simulated crash"):
-        store.ingest(second, extractor, _fail_after_events=1)
+        store.add(second, extractor.extract(second), _fail_after_events=1)
     assert ([e.to_record() for e in store.events()], store.articles()) == before
-    assert store.ingest(second, extractor).new is True  # and it can be ingested afterwards
+    assert ingest_one(store, second, extractor).new is True  # and it can be ingested afterwards
 
 
 def test_cli_ingest_folder_with_a_bad_file(index_path, tmp_path):
@@ -248,7 +253,7 @@ def test_csv_round_trip_with_acled_columns(index_path, tmp_path, seeded):
     other = tmp_path / "other.sqlite"
     result = runner.invoke(main, ["--store", str(other), "import", str(path)])
     assert result.exit_code == 0, result.output
-    imported = Store(other).events()
+    imported = SQLiteStore(other).events()
     assert len(imported) == len(seeded.events())
     assert sorted((e.event_type, round(e.latitude, 3)) for e in imported) == sorted(
         (e.event_type, round(e.latitude, 3)) for e in seeded.events()
@@ -262,8 +267,8 @@ def test_csv_round_trip_with_acled_columns(index_path, tmp_path, seeded):
 
 def test_reresolve_after_a_gazetteer_addition(index_path, tmp_path, extractor, _private_data_dir):
     store_path = tmp_path / "events.sqlite"
-    store = Store(store_path)
-    store.ingest(parse_article("Talks were held in Gomel on Sunday.", date="2022-02-27"), extractor)
+    store = SQLiteStore(store_path)
+    ingest_one(store, parse_article("Talks were held in Gomel on Sunday.", date="2022-02-27"), extractor)
     assert [e.location for e in store.events()] == ["Homyel'"]
     runner = CliRunner()
     add = ["gazetteer", "add", "--name", "Gomel", "--lat", "52.40", "--lon", "31.00", "--kind", "site"]
@@ -271,30 +276,30 @@ def test_reresolve_after_a_gazetteer_addition(index_path, tmp_path, extractor, _
     result = runner.invoke(main, ["--index", str(index_path), "--store", str(store_path), "reresolve"])
     assert result.exit_code == 0, result.output
     assert "Homyel' -> Gomel" in result.stdout and "1 event(s) moved." in result.stdout
-    assert [e.gazetteer_id for e in Store(store_path).events()] == ["user:gomel"]
+    assert [e.gazetteer_id for e in SQLiteStore(store_path).events()] == ["user:gomel"]
     # Removing the place and re-resolving puts the event back (the old name is still looked for).
-    revision = Store(store_path).revision()
+    revision = SQLiteStore(store_path).revision()
     assert (
         runner.invoke(main, ["--index", str(index_path), "gazetteer", "remove", "user:gomel"]).exit_code == 0
     )
     result = runner.invoke(main, ["--index", str(index_path), "--store", str(store_path), "reresolve"])
     assert "Gomel -> Homyel'" in result.stdout, result.output
-    assert [e.location for e in Store(store_path).events()] == ["Homyel'"]
-    assert Store(store_path).revision() > revision  # caches of the store see the change
+    assert [e.location for e in SQLiteStore(store_path).events()] == ["Homyel'"]
+    assert SQLiteStore(store_path).revision() > revision  # caches of the store see the change
 
 
 def test_fatalities_when_stated(extractor):
     article = parse_article("Shelling killed 12 civilians in Kharkiv on Monday. Fighting continued near Izium.",
                             date="2022-03-08")  # fmt: skip
     events = extractor.extract(article)
-    by_place = {e.place.name: e for e in events}
+    by_place = {e.location: e for e in events}
     assert by_place["Kharkiv"].fatalities == 12
     assert by_place["Kharkiv"].when.start == date(2022, 3, 7)
 
 
 def test_users_extend_the_trigger_rules(gazetteer, _private_data_dir):
-    from geo.events import load_rules
-    from geo.geoparse import Geoparser
+    from geo.events.rules import load_rules
+    from geo.parse.pipeline import Geoparser
 
     _private_data_dir.mkdir(parents=True, exist_ok=True)
     (_private_data_dir / "event_rules.toml").write_text(
@@ -304,9 +309,9 @@ def test_users_extend_the_trigger_rules(gazetteer, _private_data_dir):
     )
     extractor = EventExtractor(Geoparser(gazetteer), load_rules())
     (event,) = extractor.extract(parse_article("Hackers hit banks in Kyiv on Tuesday.", date="2022-02-16"))
-    assert (event.sub_event_type, event.place.name) == ("Cyber attack", "Kyiv")
+    assert (event.sub_event_type, event.location) == ("Cyber attack", "Kyiv")
     (_private_data_dir / "event_rules.toml").write_text("[[rule]]\nevent_type = 1\n", encoding="utf-8")
-    from geo.events import RulesError
+    from geo.errors import RulesError
 
     with pytest.raises(RulesError, match=r"rule 1 needs event_type, sub_event_type and a list of triggers"):
         load_rules()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from geo.explore import EventFilter, counts_by_day, facets, filter_events, highlight
+from geo.export.explore import EventFilter, counts_by_day, facets, filter_events, highlight
 from tests.test_mapview import make_event
 
 EVENTS = [
@@ -57,7 +57,7 @@ def test_highlight_escapes_the_article():
 
 
 def test_playback_steps_a_day_and_starts_again():
-    from geo.explore import next_window
+    from geo.export.explore import next_window
 
     first, last = date(2022, 2, 1), date(2022, 3, 31)
     assert next_window((first, last), first, last) == (first, date(2022, 2, 7))  # all days: a week
@@ -71,7 +71,7 @@ def test_playback_steps_a_day_and_starts_again():
 
 
 def test_clicked_marker_and_map_view_values():
-    from geo.explore import MapView, clicked_event_id
+    from geo.export.explore import MapView, clicked_event_id
 
     assert clicked_event_id("Battles · 2022-02-24 (day) · Kharkiv · #12") == 12
     assert clicked_event_id("Kharkiv #3 street") is None and clicked_event_id(None) is None

@@ -5,8 +5,8 @@ from geopy.distance import geodesic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.additions import NewPlace
 from geo.errors import InvalidPlaceError, PlaceNotFoundError
+from geo.gazetteer.user_places import NewPlace
 from tests.places_table import ROWS
 
 
@@ -149,7 +149,7 @@ def test_any_query_gives_a_list_never_a_crash(gazetteer, query):
 def test_distance_is_geopys_geodesic():
     from geopy.distance import geodesic
 
-    from geo.places import distance_km
+    from geo.gazetteer.place import distance_km
 
     for a, b in [((50.45, 30.52), (49.98, 36.25)), ((-33.9, 151.2), (51.5, -0.1)), ((0, 0), (0, 179.9))]:
         assert distance_km(a, b) == pytest.approx(geodesic(a, b).km, rel=1e-9)

@@ -7,7 +7,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo.geocoders import Gazetteer
+from geo.gazetteer.geocoder import Gazetteer
 
 
 class GeocoderContract:

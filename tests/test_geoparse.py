@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from geo.geoparse import TextError, sections
-from geo.places import distance_km
+from geo.gazetteer.place import distance_km
+from geo.parse.pipeline import TextError, sections
 from tests.golden import SEEDS, golden_path, parse_records
 
 INDEPENDENT, TELEGRAPH = SEEDS  # the two sample articles
@@ -104,7 +104,7 @@ def test_deterministic(geoparser):
 
 
 def parse_records_of(geoparser, text):
-    from geo.geoparse import to_record
+    from geo.parse.pipeline import to_record
 
     return [to_record(r) for r in geoparser.parse(text)]
 
@@ -153,8 +153,8 @@ class _FakeSpacy:
 
 
 def test_a_spacy_model_can_recognise_the_mentions(gazetteer):
-    from geo.geoparse import Geoparser
-    from geo.spacy_recognise import SpacyRecogniser
+    from geo.parse.pipeline import Geoparser
+    from geo.parse.spacy_recognise import SpacyRecogniser
 
     parser = Geoparser(gazetteer, SpacyRecogniser(_FakeSpacy()))
     found = {

@@ -7,12 +7,12 @@ import sqlite3
 import pytest
 import shapely
 
-from geo.additions import NewPlace, UserPlaces
 from geo.errors import IndexBuildError
-from geo.gazetteer import Gazetteer
-from geo.index import build_index, ensure_index, is_fresh, read_fingerprint
-from geo.places import PRIMARY
-from geo.sources import SourcePlace, Sources
+from geo.gazetteer.build import build_index, ensure_index, is_fresh, read_fingerprint
+from geo.gazetteer.lookup import Gazetteer
+from geo.gazetteer.place import PRIMARY
+from geo.gazetteer.sources import SourcePlace, Sources
+from geo.gazetteer.user_places import NewPlace, UserPlaces
 
 
 class TinySources(Sources):

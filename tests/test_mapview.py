@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from geo.mapview import build_map, event_payload, export_html
-from geo.store import StoredEvent
+from geo.events.record import Event
+from geo.export import ExportOptions, export_events
+from geo.export.mapview import build_map, event_payload
 
 XSS = '<img src=x onerror="window.__xss=1"></script><script>window.__xss=2</script>'
 
@@ -25,7 +26,7 @@ def make_event(i, *, start="2022-02-27", end=None, quote="Shelling hit Kharkiv."
                   "url": "https://news.example/a1", "published": "2022-02-27"}],
     )  # fmt: skip
     values.update(extra)
-    return StoredEvent(**values)
+    return Event(**values)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def test_payload_rows_intervals_and_undated(html):
 
 
 def test_region_and_country_events_carry_their_area(index_path):
-    from geo.mapview import place_area_lookup
+    from geo.export.mapview import place_area_lookup
 
     ukraine = make_event(1, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
     also = make_event(2, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
@@ -98,7 +99,7 @@ def test_types_have_colours_in_the_legend(html):
 
 def test_export_writes_one_file(index_path, tmp_path):
     path = tmp_path / "map.html"
-    size = export_html([make_event(1)], path, title="A <b>title</b>", index_path=index_path)
+    size = export_events([make_event(1)], "html", path, ExportOptions(title="A <b>title</b>", index_path=index_path))
     text = path.read_text(encoding="utf-8")
     assert size == path.stat().st_size and text.startswith("<!DOCTYPE html>")
     assert "<title>A &lt;b&gt;title&lt;/b&gt;</title>" in text
@@ -111,7 +112,7 @@ def test_empty_map(index_path):
 
 
 def test_a_view_takes_its_part_of_the_payload():
-    from geo.mapview import event_payload, subset_payload
+    from geo.export.mapview import event_payload, subset_payload
 
     shape = {"type": "LineString", "coordinates": [[23.6, 51.5], [31.7, 52.1]]}
     full = event_payload([make_event(1), make_event(2, geometry=shape, geo_precision="border"),
@@ -125,7 +126,7 @@ def test_a_view_takes_its_part_of_the_payload():
 
 def test_template_markup_in_an_article_stays_text(index_path):
     """Folium and streamlit-folium run Jinja over the page: an article must not get in."""
-    from geo.mapview import safe_json
+    from geo.export.mapview import safe_json
 
     quote = "He wrote {{ 7*7 }} and {% if 1 %}yes{% endif %} {# note #}"
     assert json.loads(safe_json({"q": quote}))["q"] == quote

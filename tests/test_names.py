@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.names import border_names, normalise, transliterations
+from geo.gazetteer.names import border_names, normalise, transliterations
 
 CASES = [
     ("Kyiv", "kyiv"),

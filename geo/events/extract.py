@@ -19,19 +19,20 @@ Demonyms ("Ukrainian officials") are actors, never the location.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from geo import config
-from geo.articles import Article
-from geo.dates import When, resolve_when
-from geo.errors import ConflictmapError
-from geo.geoparse import Geoparser
-from geo.places import Place
-from geo.resolve import Resolved
+import shapely
+
+from geo.events.articles import Article
+from geo.events.dates import When, resolve_when
+from geo.events.merge import merge_within
+from geo.events.record import Event, MentionRef, Source
+from geo.events.rules import Rule, load_rules
+from geo.gazetteer.place import Place
+from geo.parse.pipeline import Geoparser
+from geo.parse.resolve import Resolved
 
 SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’']?|\n|$)")
 # "in Kharkiv", "at the border", "on the outskirts of Kyiv", "in the southern Belarusian city of Gomel"
@@ -66,76 +67,6 @@ SPECIFICITY = {"capital": 0, "city": 0, "town": 0, "village": 0, "district": 1, 
 BACKGROUND = "Strategic developments"
 
 
-class RulesError(ConflictmapError, ValueError):
-    """The event rules file cannot be read."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    event_type: str
-    sub_event_type: str
-    pattern: re.Pattern
-
-
-@dataclass
-class Event:
-    """One event as read from one article."""
-
-    event_type: str
-    sub_event_type: str
-    when: When
-    quote: str
-    start: int  # offsets of the quote in the article's text
-    end: int
-    article_id: str
-    trigger: str
-    place: Place | None = None
-    lat: float | None = None
-    lon: float | None = None
-    geometry: dict | None = None  # GeoJSON
-    geo_precision: str = "country"
-    location_reason: str = ""
-    actor1: str | None = None
-    actor2: str | None = None
-    fatalities: int | None = None
-    mentions: list[Resolved] = field(default_factory=list)
-    other_quotes: list[tuple[str, int, int]] = field(default_factory=list)  # the same event told again
-
-    @property
-    def quotes(self) -> list[tuple[str, int, int]]:
-        return [(self.quote, self.start, self.end), *self.other_quotes]
-
-    @property
-    def undated(self) -> bool:
-        return self.when.undated
-
-
-def load_rules(extra: Path | None = None) -> list[Rule]:
-    """The trigger rules: the user's own file first (if any), then the built-in ones."""
-    files = []
-    user_file = extra or (config.data_dir() / "event_rules.toml")
-    if user_file.is_file():
-        files.append(user_file)
-    files.append(config.event_rules_file())
-    rules = []
-    for path in files:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as err:
-            raise RulesError(f"Cannot read the event rules in {path}: {err}.") from err
-        for number, rule in enumerate(data.get("rule", []), 1):
-            try:
-                triggers = "|".join(f"(?:{t})" for t in rule["triggers"])
-                rules.append(
-                    Rule(rule["event_type"], rule["sub_event_type"], re.compile(rf"\b(?:{triggers})\b", re.I))
-                )
-            except (KeyError, TypeError, re.error) as err:
-                raise RulesError(
-                    f"{path}: rule {number} needs event_type, sub_event_type and a list of "
-                    f"triggers (regular expressions): {err}."
-                ) from err
-    return rules
-
 
 @dataclass
 class EventExtractor:
@@ -162,11 +93,11 @@ class EventExtractor:
             if len(made) > 1:
                 # "invasion" and the like are background to a concrete event, unless the
                 # sentence dates them apart ("... since Putin launched an invasion on Thursday").
-                concrete = [e for e in made if e.event_type != BACKGROUND]
+                concrete = [(e, w) for e, w in made if e.event_type != BACKGROUND]
                 made = concrete + [
-                    e for e in made if e.event_type == BACKGROUND and all(e.when != c.when for c in concrete)
+                    (e, w) for e, w in made if e.event_type == BACKGROUND and all(w != c for _, c in concrete)
                 ]
-            events.extend(made)
+            events.extend(e for e, _ in made)
         return merge_within(events)
 
     def _triggers(self, sentence: str) -> Iterator[tuple[Rule, re.Match]]:
@@ -182,23 +113,38 @@ class EventExtractor:
                     yield rule, match
                     break
 
-    def _event(self, article, rule, match, offset, sentence, in_sentence, focus, previous) -> Event:
+    def _event(self, article, rule, match, offset, sentence, in_sentence, focus, previous) -> tuple[Event, When]:
         trigger_at = offset + match.start()
+        when = resolve_when(sentence, article.published, anchor=match.start())
+        quote_start = offset + (len(sentence) - len(sentence.lstrip()))
+        quote_end = offset + len(sentence.rstrip())
         event = Event(
             event_type=rule.event_type,
             sub_event_type=rule.sub_event_type,
-            when=resolve_when(sentence, article.published, anchor=match.start()),
-            quote=sentence.strip(),
-            start=offset + (len(sentence) - len(sentence.lstrip())),
-            end=offset + len(sentence.rstrip()),
-            article_id=article.id,
+            date_start=when.start.isoformat() if when.start else None,
+            date_end=when.end.isoformat() if when.end else None,
+            time_precision=when.precision,
+            notes=sentence.strip(),
             trigger=match.group(),
-            mentions=in_sentence,
+            sources=[_source(article, sentence.strip(), quote_start, quote_end)],
+            mentions=[
+                MentionRef(article_id=article.id, start=r.mention.start, end=r.mention.end,
+                           surface=r.mention.text, gazetteer_id=r.place.id)
+                for r in in_sentence
+            ],  # fmt: skip
         )
-        _choose_location(event, article.text, in_sentence, trigger_at, focus, previous)
+        _choose_location(event, article.text, (quote_start, quote_end), in_sentence, trigger_at, focus, previous)
         event.actor1, event.actor2 = _actors(article.text, in_sentence, trigger_at)
         event.fatalities = _fatalities(sentence)
-        return event
+        return event, when
+
+
+def _source(article: Article, quote: str, start: int, end: int) -> Source:
+    return Source(
+        article_id=article.id, quote=quote, start=start, end=end, title=article.title,
+        publisher=article.source, url=article.url,
+        published=article.published.isoformat() if article.published else None,
+    )  # fmt: skip
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -213,9 +159,9 @@ def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
 
 
 def _choose_location(
-    event: Event, text: str, mentions: list[Resolved], trigger_at: int, focus, previous
+    event: Event, text: str, quote: tuple[int, int], mentions: list[Resolved], trigger_at: int, focus, previous
 ) -> None:
-    clause_start, clause_end = _clause_bounds(text, event.start, event.end, trigger_at)
+    clause_start, clause_end = _clause_bounds(text, *quote, trigger_at)
     places = [r for r in mentions if r.role == "location" and clause_start <= r.mention.start < clause_end]
     chosen, reason = None, ""
     refined = [r for r in places if r.spatial]
@@ -247,28 +193,28 @@ def _choose_location(
         )
         reason = f"the most specific place in the sentence ({chosen.place.kind})"
     if chosen is not None:
-        lat, lon = chosen.point
-        event.place, event.lat, event.lon = chosen.place, lat, lon
-        event.geo_precision = chosen.precision
-        event.geometry = _geojson(chosen)
-        event.location_reason = reason
+        _place_at(event, chosen.place, chosen.point, chosen.precision, _geojson(chosen), reason)
     elif (
         previous is not None
-        and previous.place is not None
-        and _same_paragraph(text, previous.end, event.start)
+        and previous.gazetteer_id is not None
+        and _same_paragraph(text, previous.sources[-1]["end"], quote[0])
     ):
-        event.place, event.lat, event.lon = previous.place, previous.lat, previous.lon
-        event.geo_precision, event.geometry = previous.geo_precision, previous.geometry
+        event.copy_location(previous)
         event.location_reason = (
-            f"no place in the sentence: where the event just before happened ({previous.place.name})"
+            f"no place in the sentence: where the event just before happened ({previous.location})"
         )
     elif focus is not None:
-        event.place, event.lat, event.lon = focus, focus.lat, focus.lon
-        event.geo_precision = "country"
-        event.geometry = {"type": "Point", "coordinates": [round(focus.lon, 5), round(focus.lat, 5)]}
-        event.location_reason = (
-            f"no place in the sentence: the country the article is mainly about ({focus.name})"
-        )
+        point = {"type": "Point", "coordinates": [round(focus.lon, 5), round(focus.lat, 5)]}
+        _place_at(event, focus, (focus.lat, focus.lon), "country", point,
+                  f"no place in the sentence: the country the article is mainly about ({focus.name})")  # fmt: skip
+
+
+def _place_at(event: Event, place: Place, point: tuple[float, float], precision: str, geometry: dict,
+              reason: str) -> None:  # fmt: skip
+    event.country, event.location, event.gazetteer_id = place.country, place.name, place.id
+    event.admin1 = place.admin1 if place.kind not in ("region", "country") else None
+    event.latitude, event.longitude = round(point[0], 5), round(point[1], 5)
+    event.geo_precision, event.geometry, event.location_reason = precision, geometry, reason
 
 
 DIRECT_OBJECT = re.compile(
@@ -291,8 +237,6 @@ def _same_paragraph(text: str, end: int, start: int) -> bool:
 
 
 def _geojson(item: Resolved) -> dict:
-    import shapely
-
     shape = item.shape
     if shape.geom_type in ("Polygon", "MultiPolygon"):  # areas are large; keep the point
         lat, lon = item.point
@@ -334,68 +278,3 @@ def _fatalities(sentence: str) -> int | None:
     if word.isdigit():
         return int(word)
     return _WORD_NUMBERS.get(word)
-
-
-def same_event(a: Event, b: Event, *, km: float = 50.0) -> bool:
-    """Two reports of one event: same type, overlapping dates, and the same place, a place
-    within ``km`` of it, or a point lying on the other's line (a crossing on a border).
-
-    50 km: the places news name for one event differ by about a city's reach (a city
-    and its suburb, a crossing and the border town), while distinct events of one type
-    on one day in a war are usually further apart than that.
-    """
-    if a.event_type != b.event_type or a.undated != b.undated:
-        return False
-    if not a.undated and not _overlap(a.when, b.when):
-        return False
-    if a.place is None or b.place is None:
-        return a.place is b.place
-    if "country" in (a.geo_precision, b.geo_precision):
-        # A whole country says little about where: same country, same kind of event, same actors.
-        return a.place.id == b.place.id and a.sub_event_type == b.sub_event_type and a.actor1 == b.actor1
-    if a.place.id == b.place.id:
-        return True
-    from geo.places import distance_km
-
-    if distance_km((a.lat, a.lon), (b.lat, b.lon)) <= km:
-        return True
-    return _touches(a, b)
-
-
-def _touches(a: Event, b: Event) -> bool:
-    import shapely
-
-    shapes = [shapely.geometry.shape(e.geometry) for e in (a, b) if e.geometry]
-    return len(shapes) == 2 and shapes[0].distance(shapes[1]) <= 0.01
-
-
-def _overlap(x: When, y: When, slack_days: int = 1) -> bool:
-    from datetime import timedelta
-
-    return x.start <= y.end + timedelta(days=slack_days) and y.start <= x.end + timedelta(days=slack_days)
-
-
-PRECISION_RANK = {"exact": 0, "near": 1, "border": 2, "river": 3, "region": 4, "country": 5}
-
-
-def more_precise(a: Event, b: Event) -> Event:
-    """Of two reports, the one with the finer place (then the finer date)."""
-    key = lambda e: (PRECISION_RANK.get(e.geo_precision, 6), e.when.precision != "day")  # noqa: E731
-    return a if key(a) <= key(b) else b
-
-
-def merge_within(events: list[Event]) -> list[Event]:
-    """One article often tells an event several times: keep one, the most precise."""
-    kept: list[Event] = []
-    for event in events:
-        for k, other in enumerate(kept):
-            if same_event(event, other):
-                best = more_precise(other, event)
-                rest = event if best is other else other
-                best.other_quotes.extend(rest.quotes)
-                best.mentions.extend(rest.mentions)
-                kept[k] = best
-                break
-        else:
-            kept.append(event)
-    return kept

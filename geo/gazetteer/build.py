@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from geo import names, sources
 from geo.errors import IndexBuildError
-from geo.sources import SourcePlace, Sources, representative
+from geo.gazetteer import names, sources
+from geo.gazetteer.sources import SourcePlace, Sources, representative
 
 log = logging.getLogger(__name__)
 

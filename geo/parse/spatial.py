@@ -21,8 +21,8 @@ import shapely
 from geographiclib.geodesic import Geodesic
 from shapely.geometry.base import BaseGeometry
 
-from geo.gazetteer import Gazetteer
-from geo.resolve import Resolved
+from geo.gazetteer.lookup import Gazetteer
+from geo.parse.resolve import Resolved
 
 BEARINGS = {
     "north": 0, "northeast": 45, "north-east": 45, "east": 90, "southeast": 135, "south-east": 135,

@@ -28,19 +28,16 @@ from pathlib import Path
 
 import shapely
 
-from geo.errors import ConflictmapError
-from geo.geoparse import Geoparser
-from geo.places import POPULATED_KINDS, Place, distance_km
-from geo.recognise import Mention
-from geo.resolve import Resolved, resolve_mentions
+from geo.errors import EvalFileError
+from geo.gazetteer.place import POPULATED_KINDS, Place, distance_km
+from geo.parse.pipeline import Geoparser
+from geo.parse.recognise import Mention
+from geo.parse.resolve import Resolved, resolve_mentions
 
 ACCURACY_KM = 161.0
 MAX_ERROR_KM = 20039.0  # half the Earth's circumference: the error of a miss
 ON_GEOMETRY_DEGREES = 0.1  # about 10 km: the gold point lies on the predicted (simplified) geometry
 
-
-class EvalFileError(ConflictmapError, ValueError):
-    """An evaluation file is not in the expected JSON Lines format."""
 
 
 @dataclass

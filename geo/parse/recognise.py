@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from geo.lexicon import (
+from geo.gazetteer.names import normalise
+from geo.parse.lexicon import (
     ABBREVIATIONS,
     CONNECTORS,
     DIRECTIONS,
@@ -34,7 +35,6 @@ from geo.lexicon import (
     TEMPORAL,
     TITLES,
 )
-from geo.names import normalise
 
 # Acronyms with dots (U.S.), words with inner apostrophes and hyphens but not a
 # possessive 's (Russia's -> Russia ' s), numbers, and single punctuation marks.

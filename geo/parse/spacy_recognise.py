@@ -4,7 +4,7 @@ The default recogniser needs no model. Where spaCy and a model are installed, it
 GPE/LOC/FAC entities (places) and NORP entities (nationalities: actors) can be used
 instead::
 
-    from geo.spacy_recognise import SpacyRecogniser
+    from geo.parse.spacy_recognise import SpacyRecogniser
     parser = Geoparser(gazetteer, recogniser=SpacyRecogniser.load("en_core_web_sm"))
 
 or ``conflictmap parse FILE --spacy-model en_core_web_sm``.
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo.errors import ConflictmapError
-from geo.recognise import Mention
+from geo.parse.recognise import Mention
 
 PLACE_LABELS = {"GPE": None, "LOC": None, "FAC": "site"}
 ACTOR_LABELS = {"NORP"}

@@ -23,8 +23,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import AdditionsFileError, InvalidPlaceError, PlaceNotFoundError
-from geo.names import normalise
-from geo.places import ALTERNATE, KINDS, PRIMARY, Place, lonlat
+from geo.gazetteer.names import normalise
+from geo.gazetteer.place import ALTERNATE, KINDS, PRIMARY, Place, lonlat
 
 MAX_NAME_LENGTH = 200
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -167,7 +167,7 @@ def _slug(name: str) -> str:
     is transliterated (Київ -> kyiv); other scripts get a short stable hash."""
     import hashlib
 
-    from geo.names import has_cyrillic, transliterations
+    from geo.gazetteer.names import has_cyrillic, transliterations
 
     latin = transliterations(name)[0] if has_cyrillic(name) else normalise(name)
     slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")

@@ -1,4 +1,4 @@
-"""Events as ACLED-style rows: CSV out, CSV in, and GeoJSON.
+"""Events as ACLED-style rows: CSV out and CSV in.
 
 The CSV uses ACLED's column names where ACLED has the field, so files open in the tools
 analysts already use, then our own columns (date interval, geometry, gazetteer id,
@@ -13,9 +13,10 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import BinaryIO
 
-from geo.errors import ConflictmapError
-from geo.store import StoredEvent
+from geo.errors import CsvError
+from geo.events.record import Event
 
 ACLED_COLUMNS = [
     "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type",
@@ -32,11 +33,8 @@ GEO_PRECISION = {"exact": 1, "near": 2, "border": 3, "river": 3, "region": 3, "c
 REQUIRED = ("event_date", "event_type", "latitude", "longitude")
 
 
-class CsvError(ConflictmapError, ValueError):
-    """A CSV file of events is not in the expected columns."""
 
-
-def to_rows(events: Iterable[StoredEvent]) -> Iterator[dict]:
+def to_rows(events: Iterable[Event]) -> Iterator[dict]:
     for event in events:
         sources = event.sources
         first = sources[0] if sources else {}
@@ -71,7 +69,12 @@ def to_rows(events: Iterable[StoredEvent]) -> Iterator[dict]:
         }
 
 
-def write_csv(events: Iterable[StoredEvent]) -> str:
+def write(events: Iterable[Event], stream: BinaryIO, options: object = None) -> None:
+    """The registry's CSV writer: UTF-8, ACLED's columns first."""
+    stream.write(write_csv(events).encode("utf-8"))
+
+
+def write_csv(events: Iterable[Event]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -79,8 +82,8 @@ def write_csv(events: Iterable[StoredEvent]) -> str:
     return buffer.getvalue()
 
 
-def read_csv(text: str, *, name: str = "<csv>") -> list[dict]:
-    """Rows of an ACLED-style CSV as store rows; all rows are checked before any is kept."""
+def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
+    """The events of an ACLED-style CSV; all rows are checked before any is kept."""
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None:
         raise CsvError(f"{name} is empty: expected a header row with ACLED columns ({', '.join(REQUIRED)}).")
@@ -100,12 +103,23 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[dict]:
             ) from err
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise CsvError(f"{name}, line {number}: latitude {lat} / longitude {lon} out of range.")
-        start = row.get("date_start") or (day.isoformat() if day else None)
-        end = row.get("date_end") or start
+        try:
+            start = _iso_day(row.get("date_start")) or (day.isoformat() if day else None)
+            end = _iso_day(row.get("date_end")) or start
+        except ValueError as err:
+            raise CsvError(f"{name}, line {number}: date_start/date_end {err} (write them as YYYY-MM-DD).") from err
+        if start and end and end < start:
+            raise CsvError(f"{name}, line {number}: date_end {end} is before date_start {start}.")
         precision = {"1": "day", "2": "week", "3": "month"}.get(
             (row.get("time_precision") or "1").strip(), "day"
         )
-        rows.append({
+        try:
+            geometry = json.loads(row["geometry"]) if row.get("geometry") else {"type": "Point", "coordinates": [lon, lat]}
+        except json.JSONDecodeError as err:
+            raise CsvError(f"{name}, line {number}: the geometry is not GeoJSON ({err}).") from err
+        if not isinstance(geometry, dict) or "type" not in geometry:
+            raise CsvError(f"{name}, line {number}: the geometry is not a GeoJSON geometry object.")
+        rows.append(Event(**{
             "event_type": row["event_type"].strip(),
             "sub_event_type": row.get("sub_event_type") or None,
             "date_start": start,
@@ -119,23 +133,20 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[dict]:
             "latitude": lat,
             "longitude": lon,
             "geo_precision": {"1": "exact", "2": "near", "3": "region"}.get((row.get("geo_precision") or "").strip(), "exact"),
-            "geometry": row.get("geometry") or json.dumps({"type": "Point", "coordinates": [lon, lat]}),
+            "geometry": geometry,
             "gazetteer_id": row.get("gazetteer_id") or None,
             "location_reason": row.get("location_reason") or "imported",
             "fatalities": int(row["fatalities"]) if (row.get("fatalities") or "").strip().isdigit() else None,
             "notes": row.get("notes") or None,
             "source": row.get("source") or None,
             "source_url": row.get("source_url") or None,
-        })  # fmt: skip
+            "origin": "imported",
+        }))  # fmt: skip
     return rows
 
 
-def to_geojson(events: Iterable[StoredEvent]) -> dict:
-    features = []
-    for event in events:
-        geometry = event.geometry
-        if geometry is None and event.latitude is not None:
-            geometry = {"type": "Point", "coordinates": [event.longitude, event.latitude]}
-        properties = {k: v for k, v in event.to_record().items() if k != "geometry"}
-        features.append({"type": "Feature", "id": event.id, "geometry": geometry, "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
+def _iso_day(value: str | None) -> str | None:
+    """A YYYY-MM-DD string checked to be a real day, or None when empty."""
+    if not value or not value.strip():
+        return None
+    return date.fromisoformat(value.strip()).isoformat()

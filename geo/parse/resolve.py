@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 from shapely.geometry.base import BaseGeometry
 
-from geo.gazetteer import Gazetteer
-from geo.names import normalise
-from geo.places import Candidate, Place
-from geo.recognise import Mention
+from geo.gazetteer.lookup import Gazetteer
+from geo.gazetteer.names import normalise
+from geo.gazetteer.place import Candidate, Place
+from geo.parse.recognise import Mention
 
 COUNTRY_BONUS = 0.3  # × the share of the article's country mentions
 NEAR_BONUS = 0.35  # × exp(-km / NEAR_KM) to the nearest other resolved place

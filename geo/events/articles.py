@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from geo.errors import ConflictmapError
+from geo.errors import ArticleError
 
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
             ".html": "html", ".htm": "html", ".xhtml": "html"}  # fmt: skip
@@ -35,9 +35,6 @@ DATELINE_RES = (
 )
 DATELINE_CHARS = 1500  # a dateline sits near the top
 
-
-class ArticleError(ConflictmapError, ValueError):
-    """A file cannot be read as an article."""
 
 
 @dataclass

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from geo.store import StoredEvent
+from geo.events.record import Event
 
 _LIST_SEPARATOR = "|"
 
@@ -32,7 +32,7 @@ class EventFilter:
     include_undated: bool = True
     problems: tuple[str, ...] = field(default=(), compare=False)  # what a URL got wrong
 
-    def matches(self, event: StoredEvent) -> bool:
+    def matches(self, event: Event) -> bool:
         if event.date_start is None:
             if not self.include_undated:
                 return False
@@ -99,7 +99,7 @@ class EventFilter:
         )  # fmt: skip
 
 
-def filter_events(events: Iterable[StoredEvent], event_filter: EventFilter) -> list[StoredEvent]:
+def filter_events(events: Iterable[Event], event_filter: EventFilter) -> list[Event]:
     return [e for e in events if event_filter.matches(e)]
 
 
@@ -115,7 +115,7 @@ class Facets:
     last: date | None
 
 
-def facets(events: Sequence[StoredEvent]) -> Facets:
+def facets(events: Sequence[Event]) -> Facets:
     days = sorted(d for e in events for d in (e.date_start, e.date_end) if d)
     return Facets(
         types=tuple(sorted({e.event_type for e in events})),
@@ -127,7 +127,7 @@ def facets(events: Sequence[StoredEvent]) -> Facets:
     )
 
 
-def counts_by_day(events: Iterable[StoredEvent]) -> list[tuple[str, str, int]]:
+def counts_by_day(events: Iterable[Event]) -> list[tuple[str, str, int]]:
     """(day, event type, count) for dated events, by start day: the events-over-time chart."""
     counts = Counter((e.date_start, e.event_type) for e in events if e.date_start)
     return [(d, t, n) for (d, t), n in sorted(counts.items())]
@@ -143,7 +143,7 @@ def highlight(text: str, start: int, end: int, *, context: int = 600) -> str:
     return body.replace("\n", "<br>")
 
 
-def table_rows(events: Iterable[StoredEvent]) -> list[dict]:
+def table_rows(events: Iterable[Event]) -> list[dict]:
     """One row per event for the app's table (the quote cut to 120 characters)."""
     return [
         {"id": e.id, "date": e.date_start or "undated", "type": e.event_type, "place": e.location,

@@ -14,13 +14,21 @@ from functools import partial
 from pathlib import Path
 
 from geo import config
-from geo.additions import NewPlace, UserPlaces
 from geo.errors import InvalidPlaceError, PlaceNotFoundError
-from geo.index import ensure_index
-from geo.names import has_cyrillic, normalise, transliterations
-from geo.place_index import PlaceIndex
-from geo.places import KINDS, MATCH_NAMES, POPULATED_KINDS, Candidate, Place, distance_km, kind_matches
-from geo.sources import Sources
+from geo.gazetteer.build import ensure_index
+from geo.gazetteer.names import has_cyrillic, normalise, transliterations
+from geo.gazetteer.place import (
+    KINDS,
+    MATCH_NAMES,
+    POPULATED_KINDS,
+    Candidate,
+    Place,
+    distance_km,
+    kind_matches,
+)
+from geo.gazetteer.reader import PlaceIndex
+from geo.gazetteer.sources import Sources
+from geo.gazetteer.user_places import NewPlace, UserPlaces
 
 # How much each part of the evidence weighs in a candidate's score.
 MATCH_WEIGHT = {0: 1.0, 1: 0.85, 2: 0.8, 3: 0.6}

@@ -10,18 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from geo.errors import ConflictmapError
-from geo.gazetteer import Gazetteer
-from geo.recognise import Mention, Recogniser
-from geo.resolve import Resolved, resolve_mentions
-from geo.spatial import apply_spatial_phrases
+from geo.errors import TextError
+from geo.gazetteer.lookup import Gazetteer
+from geo.parse.recognise import Mention, Recogniser
+from geo.parse.resolve import Resolved, resolve_mentions
+from geo.parse.spatial import apply_spatial_phrases
 
 MAX_CHARS = 50_000_000
 SECTION_CHARS = 20_000  # a long article's context: about 3,000 words
 
-
-class TextError(ConflictmapError, ValueError):
-    """The input is not text the geoparser can read."""
 
 
 @dataclass

@@ -24,8 +24,8 @@ from geographiclib.geodesic import Geodesic
 from shapely.geometry.base import BaseGeometry
 
 from geo import config
-from geo.names import border_names, feature_variants, normalise
-from geo.places import ADJECTIVE, ALTERNATE, CODE, PRIMARY
+from geo.gazetteer.names import border_names, feature_variants, normalise
+from geo.gazetteer.place import ADJECTIVE, ALTERNATE, CODE, PRIMARY
 
 NATURALEARTH_LAYERS = (
     "countries", "borders", "admin1", "rivers", "rivers_europe", "lakes", "lakes_europe",

@@ -14,21 +14,26 @@ All article and user text reaches the page as JSON data and is put into the page
 from __future__ import annotations
 
 import base64
+import html
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import folium
+import shapely
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo import config
-from geo.errors import ConflictmapError
-from geo.store import StoredEvent
+from geo.errors import AssetsMissingError
+from geo.events.record import Event
+from geo.gazetteer.reader import PlaceIndex
 
 TYPE_COLOURS = {
     "Battles": "#d62728",
@@ -55,16 +60,11 @@ ASSETS = {
 }
 
 
-class AssetsMissingError(ConflictmapError, FileNotFoundError):
-    """The map's scripts (npm packages) are not installed."""
-
 
 def assets_dir() -> Path:
     """Where the npm packages are: ``$CONFLICTMAP_ASSETS`` or the checkout's node_modules."""
-    import os
-
     env = os.environ.get("CONFLICTMAP_ASSETS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "node_modules"
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "node_modules"
 
 
 @lru_cache(maxsize=4)
@@ -247,7 +247,7 @@ def _day(value: str | None) -> int | None:
 
 
 def event_payload(
-    events: Sequence[StoredEvent],
+    events: Sequence[Event],
     title: str | None = None,
     area_of: Callable[[str], dict | None] | None = None,
 ) -> dict:
@@ -355,36 +355,21 @@ def _http_only(url: str | None) -> str | None:
 def basemap_layers(index_path: str) -> dict:
     """Country outlines, borders, major rivers and capitals from the gazetteer, simplified
     for the page (GeoJSON, lon/lat). Cached per index."""
-    import sqlite3
-
-    import shapely
-
-    from geo.index import read_only_uri
-
-    # Plain SQL: the in-memory lookup columns of PlaceIndex are not needed here.
-    conn = sqlite3.connect(read_only_uri(Path(index_path)), uri=True)
-    try:
-        rows = conn.execute(
-            "SELECT p.id, p.name, p.kind, p.importance, s.geom FROM places p JOIN shapes s USING (pk)"
-            " WHERE p.kind IN ('country', 'border') OR (p.kind = 'river' AND p.importance >= 0.55)"
-        ).fetchall()
-        capitals = conn.execute("SELECT name, lat, lon FROM places WHERE kind = 'capital'").fetchall()
-    finally:
-        conn.close()
+    index = _open_index(index_path)
     layers: dict[str, list] = {"country": [], "border": [], "river": []}
     tolerance = {"country": 0.05, "border": 0.02, "river": 0.03}
-    for _pid, name, kind, _importance, wkb in rows:
+    for name, kind, wkb in index.outlines():
         shape = shapely.set_precision(shapely.simplify(shapely.from_wkb(wkb), tolerance[kind]), 0.001)
         if shape.is_empty:
             continue
         layers[kind].append({"type": "Feature", "properties": {"name": name},
                              "geometry": shapely.geometry.mapping(shape)})  # fmt: skip
-    layers["capital"] = [[round(lat, 3), round(lon, 3), name] for name, lat, lon in capitals]
+    layers["capital"] = [[round(lat, 3), round(lon, 3), name] for name, lat, lon in index.capitals()]
     return layers
 
 
 def build_map(
-    events: Sequence[StoredEvent],
+    events: Sequence[Event],
     *,
     title: str | None = None,
     basemap: bool = True,
@@ -434,7 +419,7 @@ def app_event_layer(payload_json: str) -> folium.FeatureGroup:
     return group
 
 
-def event_bounds(events: Sequence[StoredEvent]) -> list[list[float]] | None:
+def event_bounds(events: Sequence[Event]) -> list[list[float]] | None:
     """A box around where the events are, padded; country- and region-level points
     (Russia's is in Siberia) only count when there is nothing more precise."""
     located = [e for e in events if e.latitude is not None]
@@ -455,8 +440,6 @@ def place_area_lookup(index_path: Path) -> Callable[[str], dict | None]:
     """Simplified GeoJSON of a gazetteer area by id (None for points and unknown ids)."""
 
     def area_of(place_id: str) -> dict | None:
-        import shapely
-
         if place_id.startswith("user:"):
             return None
         index = _open_index(str(index_path))
@@ -470,27 +453,19 @@ def place_area_lookup(index_path: Path) -> Callable[[str], dict | None]:
 
 
 @lru_cache(maxsize=2)
-def _open_index(index_path: str):
-    from geo.place_index import PlaceIndex
-
+def _open_index(index_path: str) -> PlaceIndex:
+    """The map's one reader of the gazetteer index (basemap lines and areas by id)."""
     return PlaceIndex(Path(index_path))
 
 
-def export_html(
-    events: Sequence[StoredEvent],
-    path: Path,
-    *,
-    title: str | None = None,
-    progress: Callable[[str], None] | None = None,
-    index_path: Path | None = None,
-) -> int:
-    """Write the self-contained HTML map to ``path``; returns its size in bytes."""
-    path.write_text(map_html(events, title=title, progress=progress, index_path=index_path), encoding="utf-8")
-    return path.stat().st_size
+def write_html(events: Sequence[Event], stream: BinaryIO, options) -> None:
+    """The registry's HTML writer: the self-contained map page."""
+    page = map_html(events, title=options.title, progress=options.progress, index_path=options.index_path)
+    stream.write(page.encode("utf-8"))
 
 
 def map_html(
-    events: Sequence[StoredEvent],
+    events: Sequence[Event],
     *,
     title: str | None = None,
     progress: Callable[[str], None] | None = None,
@@ -508,6 +483,4 @@ def map_html(
 
 
 def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text, quote=True)
+    return html.escape(text, quote=True)

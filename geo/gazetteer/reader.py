@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from geo.index import NUMBER_COLUMNS, SEPARATOR, TEXT_COLUMNS, name_hash, read_only_uri
-from geo.places import POPULATED_KINDS, Place, distance_km
+from geo.gazetteer.build import NUMBER_COLUMNS, SEPARATOR, TEXT_COLUMNS, name_hash, read_only_uri
+from geo.gazetteer.place import POPULATED_KINDS, Place, distance_km
 
 _POPULATED = frozenset(POPULATED_KINDS)
 
@@ -80,6 +80,18 @@ class PlaceIndex:
         hi = int(hashes.searchsorted(h, side="right"))
         rows = self._rows
         return [(e & 7, Place(*rows[(e >> 3) - 1], None, None, self)) for e in self._entries[lo:hi].tolist()]
+
+    def outlines(self, min_river_importance: float = 0.55) -> list[tuple[str, str, bytes]]:
+        """(name, kind, WKB) of every country, border and major river: the basemap's lines."""
+        return self._conn.execute(
+            "SELECT p.name, p.kind, s.geom FROM places p JOIN shapes s USING (pk)"
+            " WHERE p.kind IN ('country', 'border') OR (p.kind = 'river' AND p.importance >= ?)",
+            (min_river_importance,),
+        ).fetchall()
+
+    def capitals(self) -> list[tuple[str, float, float]]:
+        """(name, lat, lon) of every capital."""
+        return self._conn.execute("SELECT name, lat, lon FROM places WHERE kind = 'capital'").fetchall()
 
     def get(self, place_id: str) -> Place | None:
         row = self._conn.execute("SELECT pk FROM places WHERE id = ?", (place_id,)).fetchone()

@@ -1,0 +1,72 @@
+"""When two reports are one event, and which report of it to keep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import shapely
+
+from geo.events.dates import When
+from geo.events.record import Event
+from geo.gazetteer.place import distance_km
+
+PRECISION_RANK = {"exact": 0, "near": 1, "border": 2, "river": 3, "region": 4, "country": 5}
+
+
+def same_event(a: Event, b: Event, *, km: float = 50.0) -> bool:
+    """Two reports of one event: same type, overlapping dates, and the same place, a place
+    within ``km`` of it, or a point lying on the other's line (a crossing on a border).
+
+    50 km: the places news name for one event differ by about a city's reach (a city
+    and its suburb, a crossing and the border town), while distinct events of one type
+    on one day in a war are usually further apart than that.
+    """
+    if a.event_type != b.event_type or a.undated != b.undated:
+        return False
+    if not a.undated and not _overlap(a.when, b.when):
+        return False
+    if a.gazetteer_id is None or b.gazetteer_id is None:
+        return a.gazetteer_id is None and b.gazetteer_id is None
+    if "country" in (a.geo_precision, b.geo_precision):
+        # A whole country says little about where: same country, same kind of event, same actors.
+        return a.gazetteer_id == b.gazetteer_id and a.sub_event_type == b.sub_event_type and a.actor1 == b.actor1
+    if a.gazetteer_id == b.gazetteer_id:
+        return True
+    if distance_km((a.latitude, a.longitude), (b.latitude, b.longitude)) <= km:
+        return True
+    return _touches(a, b)
+
+
+def _touches(a: Event, b: Event) -> bool:
+    shapes = [shapely.geometry.shape(e.geometry) for e in (a, b) if e.geometry]
+    return len(shapes) == 2 and shapes[0].distance(shapes[1]) <= 0.01
+
+
+def _overlap(x: When, y: When, slack_days: int = 1) -> bool:
+    return x.start <= y.end + timedelta(days=slack_days) and y.start <= x.end + timedelta(days=slack_days)
+
+
+def more_precise(a: Event, b: Event) -> Event:
+    """Of two reports, the one with the finer place (then the finer date)."""
+
+    def key(e: Event) -> tuple[int, bool]:
+        return (PRECISION_RANK.get(e.geo_precision or "", 6), e.time_precision != "day")
+
+    return a if key(a) <= key(b) else b
+
+
+def merge_within(events: list[Event]) -> list[Event]:
+    """One article often tells an event several times: keep one, the most precise."""
+    kept: list[Event] = []
+    for event in events:
+        for k, other in enumerate(kept):
+            if same_event(event, other):
+                best = more_precise(other, event)
+                rest = event if best is other else other
+                best.sources.extend(rest.sources)
+                best.mentions.extend(rest.mentions)
+                kept[k] = best
+                break
+        else:
+            kept.append(event)
+    return kept

@@ -1,0 +1,71 @@
+"""The Store protocol: what any event store offers (SQLite now; PostgreSQL/PostGIS later).
+
+A store only stores. Extraction happens before (``geo.events.ingest``); the store keeps
+articles and events, merges a new report into a stored event when ``same_event`` says they
+are one, and answers queries. Each ``add`` is one transaction: all of an article or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from geo.events.articles import Article
+from geo.events.record import Event
+
+
+@dataclass
+class AddResult:
+    """What one ``add`` did: was the article new, and how many events it added or merged."""
+
+    article_id: str
+    new: bool
+    events_added: int = 0
+    events_merged: int = 0
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The narrow interface the CLI, the app and ``ingest_many`` use."""
+
+    def add(self, article: Article, events: Iterable[Event]) -> AddResult:
+        """Keep ``article`` and its ``events`` in one transaction; an article already kept
+        changes nothing (``new`` is False)."""
+        ...
+
+    def replace(self, article: Article, events: Iterable[Event]) -> None:
+        """Swap the events read from a kept article for ``events`` (after the gazetteer changed)."""
+        ...
+
+    def add_imported(self, events: Iterable[Event]) -> int:
+        """Keep events that come from elsewhere (an ACLED file), all or nothing."""
+        ...
+
+    def has_article(self, article_id: str) -> bool: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def articles(self) -> list[dict]: ...
+
+    def events(
+        self,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        event_type: str | None = None,
+        country: str | None = None,
+        include_undated: bool = True,
+        article_id: str | None = None,
+    ) -> list[Event]: ...
+
+    def locations_at(self, id_prefix: str) -> list[str]:
+        """Names of the places events are at, for gazetteer ids starting ``id_prefix``."""
+        ...
+
+    def revision(self) -> int:
+        """A number every write raises: a cache of anything read is good while it stays."""
+        ...
+
+    def close(self) -> None: ...

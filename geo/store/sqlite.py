@@ -1,0 +1,315 @@
+"""The event store: articles, events, their sources and mentions, in one SQLite file.
+
+- Re-ingesting an article changes nothing: articles are keyed by a hash of their text.
+- Reports of one event from several articles merge into one event that keeps every
+  source (``geo.events.extract.same_event`` says when two reports are one event).
+- Each article is written in one transaction: a crash mid-ingest leaves the store as it
+  was before that article.
+
+The interface (ingest, events, articles, import, reresolve) is narrow enough for a
+server database to stand behind it later.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from geo.errors import StoreError
+from geo.events.articles import Article
+from geo.events.merge import more_precise, same_event
+from geo.events.record import EVENT_COLUMNS, LOCATION_FIELDS, Event, Source
+from geo.store.base import AddResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles(
+    id TEXT PRIMARY KEY, title TEXT, source TEXT, url TEXT, published TEXT, date_origin TEXT,
+    path TEXT, encoding TEXT, words INTEGER, text TEXT NOT NULL, ingested_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+    id INTEGER PRIMARY KEY, event_type TEXT NOT NULL, sub_event_type TEXT, date_start TEXT,
+    date_end TEXT, time_precision TEXT NOT NULL, actor1 TEXT, actor2 TEXT, country TEXT,
+    admin1 TEXT, location TEXT, latitude REAL, longitude REAL, geo_precision TEXT,
+    geometry TEXT, gazetteer_id TEXT, location_reason TEXT, fatalities INTEGER, notes TEXT,
+    origin TEXT NOT NULL DEFAULT 'extracted', source TEXT, source_url TEXT);
+CREATE TABLE IF NOT EXISTS event_sources(
+    event_id INTEGER NOT NULL REFERENCES events(id), article_id TEXT NOT NULL REFERENCES articles(id),
+    quote TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    PRIMARY KEY (event_id, article_id, start));
+CREATE TABLE IF NOT EXISTS event_mentions(
+    event_id INTEGER NOT NULL REFERENCES events(id), article_id TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL, gazetteer_id TEXT);
+CREATE INDEX IF NOT EXISTS events_date ON events(date_start);
+CREATE INDEX IF NOT EXISTS sources_article ON event_sources(article_id);
+CREATE INDEX IF NOT EXISTS mentions_event ON event_mentions(event_id);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('revision', 0);
+"""
+class SQLiteStore:
+    """The embedded store: ``SQLiteStore(path)``. Implements ``geo.store.Store``."""
+
+    def __init__(self, path: Path, *, timeout_s: float = 60.0) -> None:
+        self.path = Path(path)
+        self.timeout_s = timeout_s
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn.executescript(SCHEMA)
+        except (OSError, sqlite3.DatabaseError) as err:
+            raise StoreError(
+                f"Cannot open the event store {path}: {err}. Check the path or move the file aside."
+            ) from err
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.timeout_s)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- writing --------------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def add(
+        self, article: Article, events: Iterable[Event], *, _fail_after_events: int | None = None
+    ) -> AddResult:
+        """Keep an article and its events (merged with events already kept)."""
+        result = AddResult(article.id, new=True)
+        with self._transaction():
+            if self.has_article(article.id):  # checked inside the lock: two writers, one winner
+                return AddResult(article.id, new=False)
+            self.conn.execute(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (article.id, article.title, article.source, article.url,
+                 article.published.isoformat() if article.published else None, article.date_origin,
+                 article.path, article.encoding, article.words, article.text, _now()),
+            )  # fmt: skip
+            for number, event in enumerate(events, 1):
+                if _fail_after_events is not None and number > _fail_after_events:
+                    raise StoreError(f"simulated crash after {_fail_after_events} events")
+                merged = self._add_event(event)
+                result.events_merged += merged
+                result.events_added += not merged
+        return result
+
+    def replace(self, article: Article, events: Iterable[Event]) -> None:
+        """Swap the events read from a kept article for ``events``, in one transaction."""
+        with self._transaction():
+            self._detach(article.id)
+            for event in events:
+                self._add_event(event)
+
+    def add_imported(self, events: Iterable[Event]) -> int:
+        """Keep events read from elsewhere (an ACLED-style CSV), all or nothing."""
+        count = 0
+        with self._transaction():
+            for event in events:
+                event.origin = "imported"
+                self._insert(event)
+                count += 1
+        return count
+
+    def _add_event(self, event: Event) -> bool:
+        """Insert ``event``, or attach it to a stored event it matches. True if merged."""
+        match = self._matching(event)
+        if match is None:
+            event_id = self._insert(event)
+            merged = False
+        else:
+            if more_precise(event, match) is event:
+                self._update_location(match.id, event)
+            event_id, merged = match.id, True
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO event_sources VALUES (?, ?, ?, ?, ?)",
+            [(event_id, s["article_id"], s["quote"], s["start"], s["end"]) for s in event.sources],
+        )
+        self.conn.executemany(
+            "INSERT INTO event_mentions VALUES (?, ?, ?, ?, ?, ?)",
+            [(event_id, m["article_id"], m["start"], m["end"], m["surface"], m["gazetteer_id"])
+             for m in event.mentions],
+        )  # fmt: skip
+        return merged
+
+    def _matching(self, event: Event) -> Event | None:
+        if event.undated:
+            rows = self.conn.execute(
+                "SELECT * FROM events WHERE event_type = ? AND date_start IS NULL AND origin = 'extracted'",
+                (event.event_type,),
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM events WHERE event_type = ? AND origin = 'extracted'"
+                " AND date_start <= date(?, '+1 day') AND date_end >= date(?, '-1 day')",
+                (event.event_type, event.date_end or event.date_start, event.date_start),
+            ).fetchall()
+        for row in rows:
+            stored = _row_to_event(row)
+            if same_event(event, stored):
+                return stored
+        return None
+
+    def _insert(self, event: Event) -> int:
+        values = [getattr(event, c) for c in EVENT_COLUMNS[1:]]
+        values[EVENT_COLUMNS.index("geometry") - 1] = json.dumps(event.geometry) if event.geometry else None
+        cursor = self.conn.execute(
+            f"INSERT INTO events ({', '.join(EVENT_COLUMNS[1:])}) VALUES ({', '.join('?' * (len(EVENT_COLUMNS) - 1))})",
+            values,
+        )
+        return cursor.lastrowid
+
+    def _update_location(self, event_id: int, event: Event) -> None:
+        values = [getattr(event, name) for name in LOCATION_FIELDS]
+        values[LOCATION_FIELDS.index("geometry")] = json.dumps(event.geometry) if event.geometry else None
+        self.conn.execute(
+            f"UPDATE events SET {', '.join(f'{name} = ?' for name in LOCATION_FIELDS)} WHERE id = ?",
+            (*values, event_id),
+        )
+
+    def _detach(self, article_id: str) -> None:
+        ids = [r[0] for r in self.conn.execute("SELECT event_id FROM event_sources WHERE article_id = ?", (article_id,))]
+        self.conn.execute("DELETE FROM event_sources WHERE article_id = ?", (article_id,))
+        self.conn.execute("DELETE FROM event_mentions WHERE article_id = ?", (article_id,))
+        for event_id in ids:
+            if not self.conn.execute("SELECT 1 FROM event_sources WHERE event_id = ?", (event_id,)).fetchone():
+                self.conn.execute("DELETE FROM event_mentions WHERE event_id = ?", (event_id,))
+                self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def events(
+        self,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        event_type: str | None = None,
+        country: str | None = None,
+        include_undated: bool = True,
+        article_id: str | None = None,
+    ) -> list[Event]:
+        """Stored events, oldest first, undated last; filters combine."""
+        where, args = [], []
+        if date_from:
+            where.append("(date_end >= ? OR date_start IS NULL)")
+            args.append(date_from.isoformat())
+        if date_to:
+            where.append("(date_start <= ? OR date_start IS NULL)")
+            args.append(date_to.isoformat())
+        if not include_undated:
+            where.append("date_start IS NOT NULL")
+        if event_type:
+            where.append("lower(event_type) = lower(?)")
+            args.append(event_type)
+        if country:
+            where.append("(country = ? OR lower(actor1) = lower(?) OR lower(actor2) = lower(?))")
+            args.extend((country.upper(), country, country))
+        if article_id:
+            where.append("id IN (SELECT event_id FROM event_sources WHERE article_id = ?)")
+            args.append(article_id)
+        sql = "SELECT * FROM events" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY date_start IS NULL, date_start, id"
+        rows = self.conn.execute(sql, args).fetchall()
+        sources = self._sources([r[0] for r in rows])
+        events = [_row_to_event(row) for row in rows]
+        for event in events:
+            event.sources = sources.get(event.id, [])
+        return events
+
+    def _sources(self, event_ids: list[int]) -> dict[int, list[Source]]:
+        found: dict[int, list[Source]] = {}
+        for chunk in range(0, len(event_ids), 500):
+            ids = event_ids[chunk : chunk + 500]
+            rows = self.conn.execute(
+                f'SELECT s.event_id, s.article_id, s.quote, s.start, s."end", a.title, a.source, a.url, a.published'
+                f" FROM event_sources s JOIN articles a ON a.id = s.article_id"
+                f" WHERE s.event_id IN ({', '.join('?' * len(ids))}) ORDER BY a.published, a.id, s.start",
+                ids,
+            ).fetchall()
+            for event_id, article_id, quote, start, end, title, source, url, published in rows:
+                found.setdefault(event_id, []).append(
+                    Source(article_id=article_id, title=title, publisher=source, url=url, published=published,
+                           quote=quote, start=start, end=end)
+                )  # fmt: skip
+        return found
+
+    def articles(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.source, a.url, a.published, a.date_origin, a.path, a.words,"
+            " (SELECT count(DISTINCT event_id) FROM event_sources s WHERE s.article_id = a.id)"
+            " FROM articles a ORDER BY a.published, a.id"
+        ).fetchall()
+        keys = ("id", "title", "source", "url", "published", "date_origin", "path", "words", "events")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def article(self, article_id: str) -> Article | None:
+        """A kept article, as it was read (text and metadata)."""
+        row = self.conn.execute(
+            "SELECT text, title, source, url, published, date_origin, path, encoding FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        text, title, source, url, published, date_origin, path, encoding = row
+        return Article(text=text, title=title, source=source, url=url, date_origin=date_origin, path=path,
+                       encoding=encoding, published=date.fromisoformat(published) if published else None)  # fmt: skip
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def revision(self) -> int:
+        """A number that every write transaction raises: a cache of anything read from the
+        store is good while it stays the same (in this process or any other)."""
+        return self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+
+    def locations_at(self, id_prefix: str) -> list[str]:
+        """The names of the places events are at, for places whose id starts ``id_prefix``."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT location FROM events WHERE gazetteer_id LIKE ? AND location IS NOT NULL",
+            (id_prefix.replace("%", "") + "%",),
+        ).fetchall()
+        return [name for (name,) in rows]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (a crash loses nothing)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _row_to_event(row: tuple) -> Event:
+    values = dict(zip(EVENT_COLUMNS, row, strict=True))
+    values["geometry"] = json.loads(values["geometry"]) if values["geometry"] else None
+    return Event(**values)
