@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -168,3 +169,42 @@ def test_build_reports_up_to_date(run):
     result = run("gazetteer", "build")
     assert result.exit_code == 0
     assert result.stdout.startswith("The index at ") and "is up to date" in result.stdout
+
+
+def test_ingest_json_lines_then_export_every_format(run, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"text": "Russian forces shelled Kharkiv on Monday.", "date": "2022-03-08", "source": "Wire"})
+        + "\n{broken\n",
+        encoding="utf-8",
+    )
+    store = str(tmp_path / "events.sqlite")
+    result = run("--store", store, "ingest", str(feed), "--source", "Desk")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("1 new article(s), 0 already stored; 1 new event(s)")
+    assert error_line(result).startswith(f"Error: {feed}:2 is not a JSON object")
+    for name, suffix in [("csv", ".csv"), ("geojson", ".geojson"), ("geoparquet", ".parquet"), ("html", ".html")]:
+        out = tmp_path / f"events{suffix}"
+        done = run("--store", store, "export", "--out", str(out))  # the format follows the suffix
+        assert done.exit_code == 0 and f"1 events, {name})." in done.stdout and out.stat().st_size > 0
+    refused = run("--store", store, "export", "--out", store, "--format", "csv")
+    assert refused.exit_code == 1
+    assert error_line(refused) == f"Error: {store} is a database (perhaps the event store): refusing to overwrite it."
+
+
+def test_ingest_on_two_workers(run, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"text": f"Shelling hit Kharkiv on Monday (report {n}).",
+                                        "date": "2022-03-08"}) + "\n" for n in range(6)), encoding="utf-8")  # fmt: skip
+    store = str(tmp_path / "events.sqlite")
+    result = run("--store", store, "ingest", str(feed), "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("6 new article(s), 0 already stored; 1 new event(s), 5 merged")
+
+
+def test_the_readme_covers_every_command():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = [name for name in main.commands if name != "gazetteer"]
+    commands += [f"gazetteer {name}" for name in main.commands["gazetteer"].commands]
+    assert [c for c in commands if f"conflictmap {c}" not in readme] == []
+    assert "--workers" in readme and "--scheduler" in readme

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from charset_normalizer import from_bytes
+
 from geo.errors import ArticleError
 
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
@@ -129,8 +131,6 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         raise ArticleError(
             f"{name} looks binary, not text (it contains NUL bytes). Give a text, Markdown or HTML file."
         )
-    from charset_normalizer import from_bytes
-
     best = from_bytes(data).best()
     if best is None:
         raise ArticleError(f"{name}: cannot tell the text encoding. Convert it to UTF-8 first.")
@@ -143,7 +143,7 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _from_html(html: str, name: str) -> Article:
-    import trafilatura
+    import trafilatura  # imported on the first HTML page: it takes half a second
 
     try:
         result = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)

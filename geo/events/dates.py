@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from geo.events.articles import _MONTH, DATELINE_RES, MONTHS
+from geo.events.articles import _MONTH, DATELINE_RES, MONTHS, _first_date
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WEEKDAY_RE = re.compile(
@@ -125,8 +125,6 @@ def _absolute(sentence: str, published: date | None) -> When | None:
     for pattern in DATELINE_RES:
         match = pattern.search(sentence)
         if match:
-            from geo.events.articles import _first_date
-
             day = _first_date(match.group())
             if day:
                 return When(day, day, "day", match.group())

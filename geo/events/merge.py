@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import shapely
@@ -10,10 +11,11 @@ from geo.events.dates import When
 from geo.events.record import Event
 from geo.gazetteer.place import distance_km
 
+MERGE_KM = 50.0
 PRECISION_RANK = {"exact": 0, "near": 1, "border": 2, "river": 3, "region": 4, "country": 5}
 
 
-def same_event(a: Event, b: Event, *, km: float = 50.0) -> bool:
+def same_event(a: Event, b: Event, *, km: float = MERGE_KM) -> bool:
     """Two reports of one event: same type, overlapping dates, and the same place, a place
     within ``km`` of it, or a point lying on the other's line (a crossing on a border).
 
@@ -32,14 +34,31 @@ def same_event(a: Event, b: Event, *, km: float = 50.0) -> bool:
         return a.gazetteer_id == b.gazetteer_id and a.sub_event_type == b.sub_event_type and a.actor1 == b.actor1
     if a.gazetteer_id == b.gazetteer_id:
         return True
-    if distance_km((a.latitude, a.longitude), (b.latitude, b.longitude)) <= km:
+    if _roughly_within(a, b, km) and distance_km((a.latitude, a.longitude), (b.latitude, b.longitude)) <= km:
         return True
     return _touches(a, b)
 
 
+def _roughly_within(a: Event, b: Event, km: float) -> bool:
+    """A cheap test that never says no to points within ``km`` (the geodesic distance is
+    the judge): a store compares each new report with every report of its type that day."""
+    dlat = abs(a.latitude - b.latitude) * 110.574  # km per degree of latitude, at the least
+    if dlat > km:
+        return False
+    dlon = abs(a.longitude - b.longitude) % 360
+    dlon = min(dlon, 360 - dlon)
+    # 111.32 km per degree of longitude at the equator, times cos of the latitude nearer a pole
+    nearer_pole = min(89.9, max(abs(a.latitude), abs(b.latitude)))
+    return dlon * 111.32 * math.cos(math.radians(nearer_pole)) <= km * 1.01
+
+
 def _touches(a: Event, b: Event) -> bool:
-    shapes = [shapely.geometry.shape(e.geometry) for e in (a, b) if e.geometry]
-    return len(shapes) == 2 and shapes[0].distance(shapes[1]) <= 0.01
+    """A point on the other's line (a crossing on a border): only lines and areas can touch
+    what is further away than ``km``."""
+    if not (a.geometry and b.geometry) or (a.geometry["type"] == "Point" and b.geometry["type"] == "Point"):
+        return False
+    shapes = [shapely.geometry.shape(e.geometry) for e in (a, b)]
+    return shapes[0].distance(shapes[1]) <= 0.01
 
 
 def _overlap(x: When, y: When, slack_days: int = 1) -> bool:

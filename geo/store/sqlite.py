@@ -13,6 +13,7 @@ server database to stand behind it later.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from geo.errors import StoreError
 from geo.events.articles import Article
-from geo.events.merge import more_precise, same_event
+from geo.events.merge import MERGE_KM, more_precise, same_event
 from geo.events.record import EVENT_COLUMNS, LOCATION_FIELDS, Event, Source
 from geo.store.base import AddResult
 
@@ -147,17 +148,20 @@ class SQLiteStore:
         return merged
 
     def _matching(self, event: Event) -> Event | None:
+        """The first stored event ``same_event`` calls one with ``event``. SQL narrows the
+        rows to those that could be (same type and days, then same place, nearby, or a line
+        or area that could touch it), so a busy day does not mean comparing with every event."""
+        where = ["event_type = ?", "origin = 'extracted'"]
+        args: list = [event.event_type]
         if event.undated:
-            rows = self.conn.execute(
-                "SELECT * FROM events WHERE event_type = ? AND date_start IS NULL AND origin = 'extracted'",
-                (event.event_type,),
-            ).fetchall()
+            where.append("date_start IS NULL")
         else:
-            rows = self.conn.execute(
-                "SELECT * FROM events WHERE event_type = ? AND origin = 'extracted'"
-                " AND date_start <= date(?, '+1 day') AND date_end >= date(?, '-1 day')",
-                (event.event_type, event.date_end or event.date_start, event.date_start),
-            ).fetchall()
+            where.append("date_start <= date(?, '+1 day') AND date_end >= date(?, '-1 day')")
+            args += [event.date_end or event.date_start, event.date_start]
+        place, place_args = _could_be_same_place(event)
+        rows = self.conn.execute(
+            f"SELECT * FROM events WHERE {' AND '.join(where)} AND ({place}) ORDER BY id", args + place_args
+        ).fetchall()
         for row in rows:
             stored = _row_to_event(row)
             if same_event(event, stored):
@@ -307,6 +311,29 @@ class _Transaction:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _could_be_same_place(event: Event, km: float = MERGE_KM) -> tuple[str, list]:
+    """An SQL condition on stored rows that every event ``same_event`` could match passes."""
+    if event.gazetteer_id is None:
+        return "gazetteer_id IS NULL", []
+    if event.geo_precision == "country":
+        return "gazetteer_id = ?", [event.gazetteer_id]
+    lines = "geometry IS NOT NULL" if _is_line_or_area(event.geometry) else "json_extract(geometry, '$.type') != 'Point'"
+    if event.latitude is not None and abs(event.latitude) < 80 and abs(event.longitude) < 179:
+        dlat = km / 110.574 * 1.01
+        dlon = km / (111.32 * math.cos(math.radians(min(89.0, abs(event.latitude) + dlat)))) * 1.01
+        near = "(latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?)"
+        return (
+            f"gazetteer_id = ? OR (geo_precision != 'country' AND ({near} OR {lines}))",
+            [event.gazetteer_id, event.latitude - dlat, event.latitude + dlat,
+             event.longitude - dlon, event.longitude + dlon],
+        )  # fmt: skip
+    return "gazetteer_id = ? OR (geo_precision != 'country' AND gazetteer_id IS NOT NULL)", [event.gazetteer_id]
+
+
+def _is_line_or_area(geometry: dict | None) -> bool:
+    return bool(geometry) and geometry.get("type") != "Point"
 
 
 def _row_to_event(row: tuple) -> Event:

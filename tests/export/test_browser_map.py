@@ -13,7 +13,7 @@ from tests.browser import SCREENSHOTS, browser_page
 from tests.helpers import ingest_one
 
 pytestmark = pytest.mark.browser
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 XSS = '<img src=x onerror="window.__xss=1"> and </script><script>window.__xss=2</script>'
 
 

@@ -18,7 +18,7 @@ from geo.gazetteer.place import distance_km
 from geo.store import SQLiteStore
 from tests.helpers import ingest_one
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SUNDAY = date(2022, 2, 27)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from geo.export.explore import EventFilter, counts_by_day, facets, filter_events, highlight
-from tests.test_mapview import make_event
+from tests.export.test_mapview import make_event
 
 EVENTS = [
     make_event(1, start="2022-02-24", quote="Invasion launched."),

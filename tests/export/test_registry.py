@@ -1,0 +1,100 @@
+"""The export registry: every format writes what it says, atomically, and never over a database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+
+import pyarrow.parquet as pq
+import pytest
+import shapely
+
+from geo.errors import ExportError
+from geo.events.record import Event
+from geo.export import FORMATS, ExportOptions, export_bytes, export_events
+
+EVENTS = [
+    Event(id=1, event_type="Battles", sub_event_type="Armed clash", date_start="2022-03-07",
+          date_end="2022-03-07", time_precision="day", country="UA", location="Kharkiv", latitude=49.98,
+          longitude=36.25, geo_precision="exact", geometry={"type": "Point", "coordinates": [36.25, 49.98]},
+          gazetteer_id="geonames:706483", notes="Russian forces shelled Kharkiv.",
+          sources=[{"article_id": "a1", "quote": "Russian forces shelled Kharkiv.", "start": 0, "end": 31,
+                    "title": "T", "publisher": "Wire", "url": "https://example.org/a", "published": "2022-03-08"}]),
+    Event(id=2, event_type="Diplomacy", date_start="2022-02-27", date_end="2022-02-27", time_precision="day",
+          location="Belarus–Ukraine border", latitude=51.5, longitude=30.0, geo_precision="border",
+          geometry={"type": "LineString", "coordinates": [[29.9, 51.4], [30.1, 51.6]]}, notes="Talks."),
+    Event(id=3, event_type="Protests", notes="Undated and unplaced."),
+]  # fmt: skip
+
+
+def test_the_registry_lists_the_formats():
+    assert list(FORMATS) == ["html", "csv", "geojson", "geoparquet"]
+    assert all(f.suffix.startswith(".") and f.description for f in FORMATS.values())
+
+
+def test_csv_has_acled_columns_then_ours():
+    rows = list(csv.DictReader(io.StringIO(export_bytes(EVENTS, "csv").decode("utf-8"))))
+    assert rows[0]["event_id_cnty"] == "CM1" and rows[0]["source"] == "Wire" and rows[0]["geo_precision"] == "1"
+    assert json.loads(rows[1]["geometry"])["type"] == "LineString"
+
+
+def test_geojson_is_a_feature_collection_with_the_sources():
+    data = json.loads(export_bytes(EVENTS, "geojson"))
+    assert [f["geometry"] and f["geometry"]["type"] for f in data["features"]] == ["Point", "LineString", None]
+    assert data["features"][0]["properties"]["sources"][0]["publisher"] == "Wire"
+
+
+def test_geoparquet_has_wkb_geometry_and_geo_metadata(tmp_path):
+    size = export_events(EVENTS, "geoparquet", tmp_path / "events.parquet")
+    table = pq.read_table(tmp_path / "events.parquet")
+    assert size > 0 and table.num_rows == 3
+    geo = json.loads(table.schema.metadata[b"geo"])
+    assert geo["primary_column"] == "geometry" and geo["columns"]["geometry"]["encoding"] == "WKB"
+    assert geo["columns"]["geometry"]["geometry_types"] == ["LineString", "Point"]
+    shapes = [shapely.from_wkb(b) if b else None for b in table.column("geometry").to_pylist()]
+    assert shapes[0].equals(shapely.Point(36.25, 49.98)) and shapes[2] is None
+    assert json.loads(table.column("sources").to_pylist()[0])[0]["article_id"] == "a1"
+    assert table.column("latitude").type == "double" and table.column("fatalities").type == "int64"
+
+
+def test_html_is_the_offline_map(tmp_path, index_path):
+    page = export_bytes(EVENTS[:1], "html", ExportOptions(title="Map", index_path=index_path)).decode("utf-8")
+    assert "<title>Map</title>" in page and "Kharkiv" in page and "unpkg" not in page
+
+
+def test_unknown_format_names_the_choices():
+    with pytest.raises(ExportError, match=r"Unknown export format 'kml': choose one of html, csv, geojson, geoparquet"):
+        export_bytes(EVENTS, "kml")
+
+
+def test_a_database_is_never_overwritten(tmp_path):
+    store = tmp_path / "events.sqlite"
+    sqlite3.connect(store).execute("CREATE TABLE t(x)").connection.commit()
+    before = store.read_bytes()
+    with pytest.raises(ExportError, match="is a database .* refusing to overwrite it"):
+        export_events(EVENTS, "csv", store)
+    assert store.read_bytes() == before
+
+
+def test_folders_and_missing_folders_are_named(tmp_path):
+    with pytest.raises(ExportError, match="is a folder: give a file name"):
+        export_events(EVENTS, "csv", tmp_path)
+    with pytest.raises(ExportError, match="does not exist: create it first"):
+        export_events(EVENTS, "csv", tmp_path / "nope" / "events.csv")
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_part_file(tmp_path, monkeypatch):
+    target = tmp_path / "events.csv"
+    target.write_text("the old export", encoding="utf-8")
+
+    def broken(events, stream, options):
+        stream.write(b"half")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(FORMATS, "csv", FORMATS["csv"].__class__("csv", ".csv", "text/csv", "x", broken))
+    with pytest.raises(RuntimeError, match="disk full"):
+        export_events(EVENTS, "csv", target)
+    assert target.read_text(encoding="utf-8") == "the old export"
+    assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]

@@ -1,0 +1,87 @@
+"""The SQLite store: merging is exact after SQL narrows the rows; threads share one store."""
+
+from __future__ import annotations
+
+import threading
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import geo.store.sqlite as sqlite_store
+from geo.events.articles import parse_article
+from geo.events.record import Event
+from geo.store import SQLiteStore, Store
+
+KINDS = st.sampled_from(["exact", "near", "border", "country"])
+
+
+@st.composite
+def events(draw) -> Event:
+    lat = draw(st.floats(-85, 85))
+    lon = draw(st.floats(-179.9, 179.9))
+    precision = draw(KINDS)
+    line = precision == "border" and draw(st.booleans())
+    geometry = (
+        {"type": "LineString", "coordinates": [[lon, lat], [lon + draw(st.floats(-2, 2)), lat + 1]]}
+        if line else {"type": "Point", "coordinates": [lon, lat]}
+    )  # fmt: skip
+    day = draw(st.integers(1, 3))
+    return Event(
+        event_type="Battles", sub_event_type="Armed clash", date_start=f"2022-03-0{day}",
+        date_end=f"2022-03-0{day}", time_precision="day", latitude=lat, longitude=lon,
+        geo_precision=precision, geometry=geometry, gazetteer_id=f"p:{draw(st.integers(0, 5))}",
+        location="x", notes="q",
+    )  # fmt: skip
+
+
+def _near(event: Event, dlat: float, dlon: float) -> Event:
+    return Event(**{**event.__dict__, "latitude": event.latitude + dlat, "longitude": event.longitude + dlon,
+                    "geometry": None, "gazetteer_id": "p:near", "sources": [], "mentions": []})  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(events(), min_size=1, max_size=12), st.floats(-0.6, 0.6), st.floats(-0.9, 0.9))
+def test_narrowed_matching_finds_what_comparing_every_row_finds(tmp_path_factory, stored, dlat, dlon):
+    folder = tmp_path_factory.mktemp("narrow")
+    store = SQLiteStore(folder / "events.sqlite")
+    with store._transaction():
+        for event in stored:
+            store._insert(event)
+    probes = [*stored, _near(stored[0], dlat, dlon)]
+    narrowed = [store._matching(p) for p in probes]
+    original = sqlite_store._could_be_same_place
+    sqlite_store._could_be_same_place = lambda event, km=50.0: ("1", [])
+    try:
+        every_row = [store._matching(p) for p in probes]
+    finally:
+        sqlite_store._could_be_same_place = original
+    assert [e and e.id for e in narrowed] == [e and e.id for e in every_row]
+    store.close()
+
+
+def test_the_sqlite_store_is_a_store(tmp_path):
+    assert isinstance(SQLiteStore(tmp_path / "events.sqlite"), Store)
+
+
+def test_threads_sharing_one_store_lose_nothing(tmp_path):
+    store = SQLiteStore(tmp_path / "events.sqlite")
+    articles = [parse_article(f"Report {n}: shelling in Kharkiv.", date="2022-03-01") for n in range(12)]
+    event = Event(event_type="Battles", date_start="2022-03-01", date_end="2022-03-01", time_precision="day")
+    errors = []
+
+    def add(article):
+        try:
+            store.add(article, [Event(**{**event.__dict__, "sources": [
+                {"article_id": article.id, "quote": article.text, "start": 0, "end": len(article.text)}]})])
+        except Exception as err:  # noqa: BLE001 (any failure is the finding)
+            errors.append(err)
+
+    threads = [threading.Thread(target=add, args=(a,)) for a in articles]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(store.articles()) == 12
+    (merged,) = store.events()  # one undated-place battle that day, reported twelve times
+    assert len(merged.sources) == 12
