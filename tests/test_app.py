@@ -1,4 +1,9 @@
-"""The Streamlit app's logic, run headless with AppTest (no browser, no JavaScript)."""
+"""The Streamlit app's logic, run headless with AppTest (no browser, no JavaScript).
+
+The app is one page per module (``app_pages/``) behind ``st.navigation``; ``on_page``
+switches pages as the menu does (the browser also clears the URL then; AppTest keeps it
+unless a test clears it).
+"""
 
 from __future__ import annotations
 
@@ -9,74 +14,37 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import app_state
+from geo.events import ingest
+from geo.export import mapview
+from geo.export.explore import EventFilter
 from tests.helpers import ingest_one
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
-@pytest.fixture
-def app(index_path, monkeypatch):
-    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+def on_page(at: AppTest, name: str, *, clear_url: bool = False) -> AppTest:
+    """Open ``app_pages/NAME.py`` as the menu does; ``clear_url`` drops the query as a browser does."""
+    if clear_url:
+        at.query_params.clear()
+    at.switch_page(f"app_pages/{name}.py").run()
     assert not at.exception
     return at
 
 
-def test_lookup_shows_ranked_candidates(app):
-    app.text_input(key="place_query").input("Kharkov").run()
-    table = app.table[0].value
-    assert table.iloc[0]["name"] == "Kharkiv" and table.iloc[0]["kind"] == "city"
-    assert "alternate name 'Kharkov'" in table.iloc[0]["why"]
-    assert app.query_params["place"] == "Kharkov"
+def no_escapes(text: str) -> str:
+    """Text shown through ``app_state.plain`` (Markdown-escaped), as the user reads it."""
+    return text.replace("\\", "")
 
 
-def test_unknown_name_says_so(app):
-    app.text_input(key="place_query").input("Qwzxvbnmplk").run()
-    assert "No place named 'Qwzxvbnmplk'" in app.warning[0].value
-
-
-def test_invalid_place_is_refused_and_nothing_saved(app, _private_data_dir):
-    app.text_input(key="add_name").input("Bad place")
-    app.number_input(key="add_lat").set_value(95.0)
-    app.number_input(key="add_lon").set_value(30.0)
-    app.button(key="add_place_submit").click().run()
-    assert "Not saved: Latitude 95 is out of range" in app.error[0].value
-    assert not (_private_data_dir / "user_places.geojson").exists()
-
-
-def test_added_place_is_saved_and_found(app, _private_data_dir):
-    app.text_input(key="add_name").input("Hostomel Airport")
-    app.selectbox(key="add_kind").select("airport")
-    app.number_input(key="add_lat").set_value(50.6)
-    app.number_input(key="add_lon").set_value(30.19)
-    app.text_input(key="add_aliases").input("Antonov Airport")
-    app.button(key="add_place_submit").click().run()
-    assert "Added Hostomel Airport (airport) as user:hostomel-airport" in app.success[0].value
-    saved = json.loads((_private_data_dir / "user_places.geojson").read_text())
-    assert saved["features"][0]["properties"]["aliases"] == ["Antonov Airport"]
-    app.text_input(key="place_query").input("Antonov Airport").run()
-    assert app.table[0].value.iloc[0]["id"] == "user:hostomel-airport"
-
-
-def test_map_tab_shows_the_stored_events(index_path, monkeypatch, tmp_path, geoparser):
-    from geo.events.articles import parse_article
-    from geo.events.extract import EventExtractor
-    from geo.store import SQLiteStore
-
-    store_path = tmp_path / "events.sqlite"
-    ingest_one(SQLiteStore(store_path), parse_article("Russian forces shelled Kharkiv on Monday.", date="2022-03-07"),
-                             EventExtractor(geoparser))  # fmt: skip
+@pytest.fixture
+def app(index_path, monkeypatch, tmp_path):
     monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
-    monkeypatch.setenv("CONFLICTMAP_STORE", str(store_path))
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
-    assert at.get("download_button") and "Download this map" in at.get("download_button")[0].proto.label
-
-
-def test_map_tab_without_events(app):
-    assert "No events yet" in app.info[0].value
+    return at
 
 
 @pytest.fixture
@@ -88,15 +56,113 @@ def seeded_app(index_path, monkeypatch, tmp_path, geoparser):
     store_path = tmp_path / "events.sqlite"
     store = SQLiteStore(store_path)
     extractor = EventExtractor(geoparser)
-    ingest_one(store,
-        parse_article("Russian forces shelled Kharkiv on Monday.", date="2022-03-07", source="A"), extractor
-    )
-    ingest_one(store,
-        parse_article("Talks were held in Gomel on Sunday.", date="2022-02-27", source="B"), extractor
-    )
+    for text, day, source in (
+        ("Russian forces shelled Kharkiv on Monday.", "2022-03-07", "A"),
+        ("Talks were held in Gomel on Sunday.", "2022-02-27", "B"),
+    ):
+        ingest_one(store, parse_article(text, date=day, source=source), extractor)
     monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
     monkeypatch.setenv("CONFLICTMAP_STORE", str(store_path))
     return store_path
+
+
+def test_lookup_shows_ranked_candidates(app):
+    on_page(app, "lookup").text_input(key="place_query").input("Kharkov").run()
+    table = app.table[0].value
+    assert table.iloc[0]["name"] == "Kharkiv" and table.iloc[0]["kind"] == "city"
+    assert "alternate name 'Kharkov'" in table.iloc[0]["why"]
+    assert app.query_params["place"] == "Kharkov"
+
+
+def test_a_place_link_to_the_front_page_opens_the_lookup(index_path, monkeypatch):
+    """Links from the one-page app (``/?place=...``) still look the place up."""
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["place"] = "Kharkov"
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="place_query").value == "Kharkov"
+    assert at.table[0].value.iloc[0]["name"] == "Kharkiv"
+
+
+def test_unknown_name_says_so(app):
+    on_page(app, "lookup").text_input(key="place_query").input("Qwzxvbnmplk").run()
+    assert "No place named 'Qwzxvbnmplk'" in no_escapes(app.warning[0].value)
+
+
+def test_invalid_place_is_refused_and_nothing_saved(app, _private_data_dir):
+    on_page(app, "add_place")
+    app.text_input(key="add_name").input("Bad place")
+    app.number_input(key="add_lat").set_value(95.0)
+    app.number_input(key="add_lon").set_value(30.0)
+    app.button(key="add_place_submit").click().run()
+    assert "Not saved: Latitude 95 is out of range" in no_escapes(app.error[0].value)
+    assert not (_private_data_dir / "user_places.geojson").exists()
+
+
+def test_added_place_is_saved_and_found(app, _private_data_dir):
+    on_page(app, "add_place")
+    app.text_input(key="add_name").input("Hostomel Airport")
+    app.selectbox(key="add_kind").select("airport")
+    app.number_input(key="add_lat").set_value(50.6)
+    app.number_input(key="add_lon").set_value(30.19)
+    app.text_input(key="add_aliases").input("Antonov Airport")
+    app.button(key="add_place_submit").click().run()
+    assert "Added Hostomel Airport (airport) as user:hostomel-airport" in no_escapes(app.success[0].value)
+    saved = json.loads((_private_data_dir / "user_places.geojson").read_text())
+    assert saved["features"][0]["properties"]["aliases"] == ["Antonov Airport"]
+    on_page(app, "lookup").text_input(key="place_query").input("Antonov Airport").run()
+    assert app.table[0].value.iloc[0]["id"] == "user:hostomel-airport"
+
+
+def test_map_page_without_events(app):
+    assert "No events yet" in app.info[0].value
+
+
+def test_only_the_page_in_view_runs(index_path, monkeypatch, seeded_app):
+    """The Add-a-place map is built on its own page only, and the events map on the Map page
+    only: a filter change on the map does not build the other page's map (tabs did)."""
+    built = []
+    real = mapview.app_base_map
+
+    def recording(index, bounds=None):
+        built.append("events map" if bounds else "picker map")
+        return real(index, bounds)
+
+    monkeypatch.setattr(mapview, "app_base_map", recording)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.multiselect(key="types").set_value(["Diplomacy"]).run()
+    assert not at.exception
+    assert built == ["events map", "events map"]
+    assert "add_name" not in at.session_state  # the place form was never drawn
+    on_page(at, "add_place")
+    assert built[2:] == ["picker map"]  # and not the events map
+    assert not at.metric and not at.get("download_button")
+    on_page(at, "lookup")
+    assert built[3:] == []
+
+
+def test_download_offers_every_export_format_built_only_when_pressed(seeded_app, index_path, monkeypatch):
+    made = []
+    real = app_state.export_bytes
+    monkeypatch.setattr(app_state, "export_bytes", lambda *args: made.append(args[1]) or real(*args))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    formats = at.selectbox(key="export_format")
+    assert [label.split(":")[0] for label in formats.options] == ["html", "csv", "geojson", "geoparquet"]
+    formats.select("geojson").run()
+    button = at.get("download_button")[0].proto
+    assert ".geojson" in button.label and button.HasField("deferred_file_id")
+    assert made == []  # nothing is exported while the page runs, only when the button is pressed
+    version = (app_state.open_store(str(seeded_app)).revision(),)
+    exported = {name: app_state.export_of(str(seeded_app), str(index_path), version, EventFilter(), name)()
+                for name in ("csv", "geojson", "geoparquet")}  # fmt: skip
+    assert made == ["csv", "geojson", "geoparquet"]
+    assert exported["csv"].splitlines()[0].startswith(b"event_id_cnty,")
+    assert len(json.loads(exported["geojson"])["features"]) == 2
+    assert exported["geoparquet"][:4] == b"PAR1"
 
 
 def test_filters_come_from_and_go_to_the_url(seeded_app):
@@ -114,16 +180,28 @@ def test_filters_come_from_and_go_to_the_url(seeded_app):
     assert not at.exception and [m.value for m in at.metric][:1] == ["0"]
 
 
+def test_the_map_is_as_it_was_left_after_another_page(seeded_app):
+    """The menu clears the URL; coming back, the map's filters and URL are put back."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["type"] = "Diplomacy"
+    at.run()
+    on_page(at, "lookup", clear_url=True)
+    assert "type" not in at.query_params
+    on_page(at, "map", clear_url=True)
+    assert at.multiselect(key="types").value == ["Diplomacy"]
+    assert at.query_params["type"] == "Diplomacy" and [m.value for m in at.metric][:1] == ["1"]
+
+
 def test_a_bad_url_value_is_named(seeded_app):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["from"] = "yesterday"
     at.run()
-    assert "Ignored from='yesterday': dates are YYYY-MM-DD." in at.warning[0].value.replace("\\", "")
+    assert "Ignored from='yesterday': dates are YYYY-MM-DD." in no_escapes(at.warning[0].value)
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["event"] = "[win a prize](https://evil.example)"
     at.run()
     shown = at.warning[0].value  # Markdown source: the link is escaped, so it shows as text
-    assert "](" not in shown and "[win a prize" in shown.replace("\\", "")
+    assert "](" not in shown and "[win a prize" in no_escapes(shown)
 
 
 def open_event(store_path, location: str):
@@ -144,18 +222,51 @@ def test_an_event_in_the_url_shows_its_details(seeded_app):
     assert any("<mark>" in m.value and "Gomel" in m.value for m in at.markdown)
 
 
-def test_pasting_an_article_adds_its_events(index_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
-    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_area(key="pasted").input("Refugees fled to Poland on Saturday.")
-    at.text_input(key="pasted_source").input("Paste")
-    at.button(key="ingest").click().run()
-    assert not at.exception
-    assert "pasted text added: 1 new event(s), 0 merged." in at.success[0].value
-    at.run()
-    assert [m.value for m in at.metric][:1] == ["1"]
+def test_pasting_an_article_adds_its_events(app):
+    on_page(app, "add_articles")
+    app.text_area(key="pasted").input("Refugees fled to Poland on Saturday.")
+    app.text_input(key="pasted_source").input("Paste")
+    app.button(key="ingest").click().run()
+    assert not app.exception
+    summary = "1 new article(s), 0 already stored; 1 new event(s), 0 merged into known events"
+    assert app.success[0].value == summary
+    on_page(app, "map")
+    assert [m.value for m in app.metric][:1] == ["1"]
+
+
+def test_added_articles_go_through_ingest_many_and_keep_their_own_date(app, monkeypatch):
+    """One ingest path: the page hands the upload and the pasted text to ``ingest_many``; the
+    date and source typed on the page fill only what an article does not say."""
+    calls = []
+    real = ingest.ingest_many
+
+    def spy(sources, store, extractor, **kwargs):
+        calls.append(([(s.name, s.kind) for s in sources], kwargs["given"]))
+        return real(sources, store, extractor, **kwargs)
+
+    monkeypatch.setattr(ingest, "ingest_many", spy)
+    page = (
+        "<html><head><title>Strikes</title><meta property='article:published_time' content='2022-03-02'>"
+        "<meta property='og:site_name' content='Kyiv Daily'></head>"
+        "<body><article><p>Russian forces shelled Kharkiv on Tuesday.</p></article></body></html>"
+    )
+    on_page(app, "add_articles")
+    app.file_uploader(key="uploads").set_value([("strikes.HTML", page.encode(), "text/html")])
+    app.text_area(key="pasted").input("Talks were held in Gomel on Sunday.")
+    app.date_input(key="pasted_date").set_value(date(2022, 2, 27))
+    app.text_input(key="pasted_source").input("Given")
+    app.button(key="ingest").click().run()
+    assert not app.exception and not app.error
+    given = {"date": "2022-02-27", "source": "Given"}
+    assert calls == [([("strikes.HTML", "html"), ("pasted text", "text")], given)]
+    file, text = sorted(app_state.store().articles(), key=lambda a: a["title"] or "")[::-1]
+    assert (file["title"], file["published"], file["date_origin"]) == (
+        "Strikes",
+        "2022-03-02",
+        "html metadata",
+    )
+    assert file["source"] == "Kyiv Daily"  # the file's own publisher wins too
+    assert (text["published"], text["date_origin"], text["source"]) == ("2022-02-27", "given", "Given")
 
 
 def test_reresolve_shows_what_moved(seeded_app, _private_data_dir):
@@ -167,9 +278,9 @@ def test_reresolve_shows_what_moved(seeded_app, _private_data_dir):
     )
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.button(key="reresolve").click().run()
+    on_page(at, "your_places").button(key="reresolve").click().run()
     assert not at.exception
-    assert any(m.value.startswith("Homyel' → Gomel") for m in at.markdown)
+    assert any(t.value.startswith("Homyel' → Gomel") for t in at.text)
 
 
 def test_play_steps_the_dates_until_the_last_day(seeded_app):
@@ -210,43 +321,40 @@ def test_details_list_the_other_candidates(seeded_app):
     assert list(others["score"]) == sorted(others["score"], reverse=True)
 
 
-def test_edit_a_place_and_invalid_edits_save_nothing(index_path, monkeypatch, _private_data_dir):
+def test_edit_a_place_and_invalid_edits_save_nothing(app, _private_data_dir):
     from geo.config import user_places_path
     from geo.gazetteer.user_places import NewPlace, UserPlaces
 
     places = UserPlaces(user_places_path(_private_data_dir))
     place = places.add(NewPlace(name="Bridge", kind="bridge", lat=50.0, lon=30.0))
-    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
+    on_page(app, "your_places")
     app.number_input(key=f"edit-{place.id}_lat").set_value(95.0)
     app.button(key=f"save-{place.id}").click().run()
-    assert "Not saved: Latitude 95 is out of range" in app.error[0].value
+    assert "Not saved: Latitude 95 is out of range" in no_escapes(app.error[0].value)
     assert UserPlaces(places.path).get(place.id).lat == 50.0
     app.number_input(key=f"edit-{place.id}_lat").set_value(50.5)
     app.text_input(key=f"edit-{place.id}_name").input("Irpin bridge")
     app.button(key=f"save-{place.id}").click().run()
     assert not app.exception
-    assert any(f"Saved Irpin bridge ({place.id})" in s.value for s in app.success)
+    assert any(f"Saved Irpin bridge ({place.id})" in no_escapes(s.value) for s in app.success)
     saved = UserPlaces(places.path).get(place.id)  # a fresh reader: no cached copy of the file
     assert (saved.name, saved.lat) == ("Irpin bridge", 50.5)
 
 
-def test_uploading_files_adds_their_events_and_names_a_bad_one(index_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("CONFLICTMAP_INDEX", str(index_path))
-    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+def test_uploading_files_adds_their_events_and_names_a_bad_one(app):
     page = (
         "<html><head><title>Strikes</title><meta property='article:published_time' content='2022-03-02'></head>"
         "<body><nav>Home | World</nav><article><p>Russian forces shelled Kharkiv on Tuesday.</p></article></body></html>"
     )
-    at.file_uploader(key="uploads").set_value(
+    on_page(app, "add_articles")
+    app.file_uploader(key="uploads").set_value(
         [("strikes.html", page.encode(), "text/html"), ("junk.txt", bytes(range(256)) * 40, "text/plain")]
     )
-    at.button(key="ingest").click().run()
-    assert not at.exception
-    assert any(s.value.startswith("strikes.html added: 1 new event(s)") for s in at.success)
-    assert any(e.value.replace("\\", "").startswith("junk.txt: junk.txt looks binary") for e in at.error)
-    at.run()
-    assert [m.value for m in at.metric][:1] == ["1"]
+    app.button(key="ingest").click().run()
+    assert not app.exception
+    assert app.success[0].value.startswith("1 new article(s), 0 already stored; 1 new event(s)")
+    assert [no_escapes(e.value) for e in app.error] == [
+        "junk.txt looks binary, not text (it contains NUL bytes). Give a text, Markdown or HTML file."
+    ]
+    on_page(app, "map")
+    assert [m.value for m in app.metric][:1] == ["1"]

@@ -1,4 +1,7 @@
-"""The Streamlit app in a real browser (Debian's Chromium via Playwright), offline."""
+"""The Streamlit app in a real browser (Debian's Chromium via Playwright), offline.
+
+The app's pages (``app_pages/``) are links in the menu at the top; ``open_page`` clicks one.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +24,20 @@ def app_url(index_path, tmp_path_factory):
         yield url
 
 
+def open_page(page, title: str) -> None:
+    """Click a page of the menu and wait until the new page is there."""
+    page.get_by_role("link", name=title).click()
+    page.wait_for_url(f"**/{PATHS[title]}*", timeout=30_000)
+
+
+PATHS = {"Map": "", "Add articles": "add_articles", "Look up a place": "lookup", "Add a place": "add_place",
+         "Your places": "your_places"}  # fmt: skip
+
+
 def test_lookup_in_the_browser_offline(app_url):
     with browser_page() as page:
         page.goto(app_url)
-        page.get_by_role("tab", name="Look up a place").click()
+        open_page(page, "Look up a place")
         box = page.get_by_label("Place name")
         box.wait_for(timeout=60_000)
         box.fill("Kharkov")
@@ -35,6 +48,7 @@ def test_lookup_in_the_browser_offline(app_url):
         assert "Kharkiv" in first_row.inner_text()
         assert "alternate name 'Kharkov'" in first_row.inner_text()
         assert "place=Kharkov" in page.url
+        settle(page)  # the run has ended: nothing of the page before is left
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "gazetteer-lookup.png"), full_page=True)
         assert page.outside_requests == []
@@ -43,13 +57,13 @@ def test_lookup_in_the_browser_offline(app_url):
 def test_adding_a_place_in_the_browser(app_url):
     with browser_page() as page:
         page.goto(app_url)
-        page.get_by_role("tab", name="Add a place").click()
+        open_page(page, "Add a place")
         page.get_by_label("Name", exact=True).fill("Irpin bridge")
         page.get_by_label("Latitude", exact=True).fill("50.51")
         page.get_by_label("Longitude", exact=True).fill("30.24")
         page.get_by_role("button", name="Add place").click()
         page.get_by_text("Added Irpin bridge (site) as user:irpin-bridge").wait_for(timeout=30_000)
-        page.get_by_role("tab", name="Your places").click()
+        open_page(page, "Your places")
         page.get_by_text("user:irpin-bridge", exact=True).wait_for(timeout=30_000)
         assert page.outside_requests == []
 
@@ -196,11 +210,32 @@ def test_map_page_in_the_browser(seeded_app_url):
         assert page.evaluate(canvases) == 2 and api(page, "cm.version") > 3  # the basemap's and the events'
         assert page.outside_requests == [], page.outside_requests
         assert page.console_errors == [], page.console_errors
-        # The download is the self-contained export of what is on screen.
+        # The download is an export of what is on screen: the self-contained map by default,
+        # any format of the export registry on request.
         with page.expect_download(timeout=60_000) as download:
-            page.get_by_role("button", name="Download this map").click()
+            page.get_by_role("button", name="Download the events in view (.html)").click()
         exported = Path(download.value.path()).read_text(encoding="utf-8")
+        assert download.value.suggested_filename == "conflictmap.html"
         assert "conflictmapStart" in exported and "<script src=" not in exported.replace('src="data:', "")
+        page.get_by_label("Download format").click()
+        page.get_by_role("option", name="csv: ").click()
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download the events in view (.csv)").click()
+        assert download.value.suggested_filename == "conflictmap.csv"
+        rows = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+        assert rows[0].startswith("event_id_cnty,") and len(rows) - 1 <= everything  # what is in view
+
+        # Another page and back through the menu (which clears the URL): the map is as it was.
+        left = dates(page)
+        settle(page)
+        open_page(page, "Look up a place")
+        page.get_by_label("Place name").wait_for(timeout=30_000)
+        assert "event=" not in page.url
+        open_page(page, "Map")
+        wait_for_map(page)
+        wait_until(lambda: dates(page) == left, page)
+        assert page.locator("h3").filter(has_text=":").first.inner_text() == details
+        page.wait_for_url(f"**event={marker['id']}**", timeout=30_000)
 
         # The copied link opens the same view again, in a new session.
         page.goto(copied)
@@ -245,11 +280,11 @@ def test_a_place_dropped_on_the_map_is_there_after_a_restart(index_path, tmp_pat
     env = {"CONFLICTMAP_INDEX": str(index_path), "CONFLICTMAP_DATA_DIR": str(tmp_path)}
     with streamlit_app(env) as url, browser_page() as page:
         page.goto(url)
-        page.get_by_role("tab", name="Add a place").click()
-        frame = page.get_by_role("tabpanel", name="Add a place").locator(MAP_FRAME)
+        open_page(page, "Add a place")
+        frame = page.locator(MAP_FRAME)
         frame.wait_for(timeout=60_000)
         frame.scroll_into_view_if_needed()
-        picker = "[...document.querySelectorAll('iframe')].find(f => f.closest('[role=tabpanel]') && f.contentWindow.map && !f.contentWindow.conflictmap).contentWindow.map"
+        picker = "[...document.querySelectorAll('iframe')].find(f => f.contentWindow.map && !f.contentWindow.conflictmap).contentWindow.map"
         page.wait_for_function(f"() => {{ try {{ return Boolean({picker}); }} catch (e) {{ return false; }} }}",
                                timeout=60_000)  # fmt: skip
         page.wait_for_timeout(500)
@@ -267,14 +302,13 @@ def test_a_place_dropped_on_the_map_is_there_after_a_restart(index_path, tmp_pat
         page.get_by_role("button", name="Add place").click()
         page.get_by_text("Added Romanivka bridge (site) as user:romanivka-bridge").wait_for(timeout=30_000)
         assert page.outside_requests == []
-    # A new server process on the same data folder: the place is there.
+    # A new server process on the same data folder: the place is there. The link is one from
+    # the one-page app (``/?place=``): it opens the lookup page.
     with streamlit_app(env) as url, browser_page() as page:
         page.goto(url + "/?place=Romanivka+bridge")
-        page.get_by_role("tab", name="Look up a place").click()
+        page.wait_for_url("**/lookup?place=Romanivka+bridge", timeout=60_000)
         row = page.locator("table tbody tr").first
         row.wait_for(timeout=60_000)
         assert "user:romanivka-bridge" in row.inner_text()
-        page.get_by_role("tab", name="Your places").click()
-        page.get_by_role("tabpanel", name="Your places").get_by_text(
-            "user:romanivka-bridge", exact=True
-        ).wait_for(timeout=30_000)
+        open_page(page, "Your places")
+        page.get_by_text("user:romanivka-bridge", exact=True).wait_for(timeout=30_000)

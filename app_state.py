@@ -1,0 +1,258 @@
+"""The app's shared state, in one place: what every page of ``app.py`` imports.
+
+- **Resources** every session shares (``st.cache_resource``): the gazetteer, the event
+  store (``SQLiteStore`` opens a connection per thread, so one object serves every
+  session) and the event extractor.
+- **Data made once per store version** (the store's revision number is the cache key):
+  the events, the map's payload and table, the filter facets, the views of a filter.
+- **Session helpers**: which page is in view, the URL state a page keeps while another
+  page is open, the selected event, Markdown-safe text, the place form two pages share.
+
+Every operation is a library call; this module only caches and presents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import streamlit as st
+
+from geo import config
+from geo.events.extract import EventExtractor
+from geo.events.record import Event
+from geo.export import ExportOptions, export_bytes
+from geo.export.explore import EventFilter, Facets, counts_by_day, facets, filter_events, table_rows
+from geo.export.mapview import event_bounds, event_payload, place_area_lookup, safe_json, subset_payload
+from geo.gazetteer.lookup import Gazetteer
+from geo.gazetteer.place import KINDS
+from geo.gazetteer.user_places import NewPlace
+from geo.parse.pipeline import Geoparser, chosen_and_alternatives
+from geo.store import Store
+from geo.store import open_store as open_store_at
+
+TITLE = "conflictmap"
+FILTER_KEYS = ("from", "to", "type", "actor", "country", "precision", "q", "undated")
+MAP_KEYS = (*FILTER_KEYS, "event", "at")  # the map page's URL state
+
+# -- where things are (read on every run: tests point the environment elsewhere) ------------
+
+
+def index_path() -> str:
+    return str(config.index_path())
+
+
+def data_dir() -> str:
+    return str(config.data_dir())
+
+
+def store_path() -> str:
+    return str(config.store_path())
+
+
+# -- resources shared by every session -------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Opening the gazetteer (the first run builds its index, about a minute)...")
+def open_gazetteer(index: str, data: str) -> Gazetteer:
+    return Gazetteer.open(Path(index), Path(data))
+
+
+@st.cache_resource
+def open_store(path: str) -> Store:
+    return open_store_at(path)
+
+
+@st.cache_resource(show_spinner="Loading the geoparser...")
+def open_extractor(index: str, data: str) -> EventExtractor:
+    return EventExtractor(Geoparser(open_gazetteer(index, data)))
+
+
+def gazetteer() -> Gazetteer:
+    return open_gazetteer(index_path(), data_dir())
+
+
+def store() -> Store:
+    return open_store(store_path())
+
+
+def extractor() -> EventExtractor:
+    return open_extractor(index_path(), data_dir())
+
+
+def version() -> tuple:
+    """The store's version: every write (from any process) makes a new one."""
+    return (store().revision(),)
+
+
+# -- data made once per store version --------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the events...", max_entries=2)
+def stored_events(store_at: str, version: tuple) -> list[Event]:
+    """Every stored event, loaded once per store version and shared (never modified)."""
+    return open_store(store_at).events()
+
+
+@st.cache_resource(show_spinner="Preparing the map data...", max_entries=2)
+def prepared(store_at: str, index: str, version: tuple) -> dict:
+    """Every event's map data and table row, made once per store version; a view picks
+    its events out of these."""
+    events = stored_events(store_at, version)
+    return {
+        "bounds": event_bounds(events),
+        "payload": event_payload(events, area_of=place_area_lookup(Path(index))),
+        "table": pa.Table.from_pylist(table_rows(events)),
+        "row_of": {e.id: i for i, e in enumerate(events)},
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def view_of(store_at: str, index: str, version: tuple, event_filter: EventFilter) -> dict:
+    """What the map page shows for a filter: the map layer's data, the table and the counts."""
+    shown = filter_events(stored_events(store_at, version), event_filter)
+    ids = [e.id for e in shown]
+    ready = prepared(store_at, index, version)
+    return {
+        "ids": ids,
+        "payload": safe_json(subset_payload(ready["payload"], ids)),
+        "table": ready["table"].take(pa.array([ready["row_of"][i] for i in ids], type=pa.int64())),
+        "metrics": {
+            "Events": len(shown),
+            "Sources": len({s["article_id"] for e in shown for s in e.sources}),
+            "Undated": sum(e.date_start is None for e in shown),
+            "Fatalities": sum(e.fatalities or 0 for e in shown),
+        },
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def facets_of(store_at: str, version: tuple) -> Facets:
+    return facets(stored_events(store_at, version))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def per_day(store_at: str, version: tuple, event_filter: EventFilter) -> list:
+    return counts_by_day(filter_events(stored_events(store_at, version), event_filter))
+
+
+def export_of(
+    store_at: str, index: str, version: tuple, event_filter: EventFilter, format_name: str
+) -> Callable[[], bytes]:
+    """The download's contents in one of ``geo.export.FORMATS``, made only when the button is pressed."""
+
+    def make() -> bytes:
+        events = filter_events(stored_events(store_at, version), event_filter)
+        return export_bytes(events, format_name, ExportOptions(title=TITLE, index_path=Path(index)))
+
+    return make
+
+
+def article_text(store_at: str, article_id: str) -> str:
+    """A stored article's text ("" if it is gone)."""
+    article = open_store(store_at).article(article_id)
+    return article.text if article else ""
+
+
+def places_stamp() -> tuple | None:
+    """When your places file last changed (a cache key for what depends on it)."""
+    try:
+        stat = gazetteer().user_places.path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_data(show_spinner="Reading the article again for the other candidates...", max_entries=256)
+def other_candidates(store_at: str, version: tuple, event_id: int, places_stamp: tuple | None) -> list[dict]:
+    """The runner-up places for an event's place name, as the resolver saw them in its
+    first article (worked out again on demand; the store keeps only the winner)."""
+    event = next((e for e in stored_events(store_at, version) if e.id == event_id), None)
+    if event is None or not event.sources:
+        return []
+    source = event.sources[0]
+    found = chosen_and_alternatives(
+        extractor().geoparser.parse(article_text(store_at, source["article_id"])),
+        event.gazetteer_id,
+        (source["start"], source["end"]),
+    )
+    if found is None:
+        return []
+    return [{"id": c.place.id, "name": c.place.name, "kind": c.place.kind, "country": c.place.country, "score": round(c.score, 3),
+             "lat": round(c.place.lat, 4), "lon": round(c.place.lon, 4)} for c in found.runners_up[:5]]  # fmt: skip
+
+
+# -- the session: pages, URL state, selection ------------------------------------------------
+
+
+def enter_page(name: str) -> None:
+    """Note the page this run shows (app.py calls it before the page runs)."""
+    previous = st.session_state.get("page")
+    st.session_state["page"] = name
+    st.session_state["page_changed"] = previous is not None and previous != name
+
+
+def arrived_from_another_page() -> bool:
+    """True on the first run of a page opened from the menu (not a link: that is a new session)."""
+    return st.session_state.get("page_changed", False)
+
+
+def keep_query(page: str, keys: Iterable[str]) -> None:
+    """Remember this page's URL state; opening another page from the menu clears the URL."""
+    st.session_state[f"query:{page}"] = {k: v for k, v in st.query_params.to_dict().items() if k in keys}
+
+
+def restore_query(page: str, keys: Iterable[str]) -> None:
+    """Put back what ``keep_query`` remembered when the URL has none of ``keys`` (the page
+    was opened from the menu, which clears the URL), so the page opens as it was left."""
+    if not any(k in st.query_params for k in keys):
+        st.query_params.update(st.session_state.get(f"query:{page}", {}))
+
+
+def is_place_link() -> bool:
+    """A link from the one-page app to a place lookup (``/?place=``, nothing of the map's)."""
+    return "place" in st.query_params and not any(k in st.query_params for k in MAP_KEYS)
+
+
+def select_event(event_id: int | None) -> None:
+    st.session_state["selected_event"] = event_id
+    if event_id is None:
+        st.query_params.pop("event", None)
+    else:
+        st.query_params["event"] = str(event_id)
+
+
+def plain(text: str) -> str:
+    """Text from a URL, a file or an article, shown as itself and not as Markdown (no injected links)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+# -- widgets two pages share ------------------------------------------------------------------
+
+
+def place_form(prefix: str, place=None) -> NewPlace:
+    """The fields of a place (empty, or filled from one of the user's places); returns a
+    NewPlace from what was typed."""
+    point = place is None or place.geometry.geom_type == "Point"
+    name = st.text_input("Name", value=place.name if place else "", key=f"{prefix}_name")
+    kinds = list(KINDS)
+    kind = st.selectbox(
+        "Kind", kinds, index=kinds.index(place.kind if place else "site"), key=f"{prefix}_kind"
+    )
+    col_lat, col_lon = st.columns(2)
+    lat = col_lat.number_input("Latitude", value=place.lat if place and point else None, format="%.5f",
+                               key=f"{prefix}_lat")  # fmt: skip
+    lon = col_lon.number_input("Longitude", value=place.lon if place and point else None, format="%.5f",
+                               key=f"{prefix}_lon")  # fmt: skip
+    geometry = st.text_area("Or a line / area as WKT or GeoJSON (longitude first)",
+                            value="" if point else place.geometry.wkt, key=f"{prefix}_geometry")  # fmt: skip
+    aliases = st.text_input("Other names (comma-separated)",
+                            value=", ".join(place.alternate_names) if place else "", key=f"{prefix}_aliases")  # fmt: skip
+    country = st.text_input("Country (ISO code)", value=(place.country or "") if place else "", max_chars=2,
+                            key=f"{prefix}_country")  # fmt: skip
+    return NewPlace(  # both a point and a shape given: validate() refuses, naming the problem
+        name=name, kind=kind, lat=lat, lon=lon, geometry=geometry.strip() or None,
+        aliases=[a for a in (x.strip() for x in aliases.split(",")) if a], country=country or None,
+    )  # fmt: skip
