@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from geo.events.record import Event  # noqa: E402
 from geo.export import export_events  # noqa: E402
 from geo.export.mapview import TYPE_COLOURS  # noqa: E402
-from geo.events.record import Event  # noqa: E402
 from tests.browser import browser_page  # noqa: E402
 
 TARGETS = {10_000: {"export_s": 5.0, "size_mb": 15.0, "interactive_s": 3.0}}
@@ -58,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        export_html(synthetic(10), Path(tmp) / "warm.html")  # basemap cache, imports
+        export_events(synthetic(10), "html", Path(tmp) / "warm.html")  # basemap cache, imports
         for n in args.sizes:
             events = synthetic(n)
             path = Path(tmp) / f"map-{n}.html"

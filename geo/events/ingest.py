@@ -22,6 +22,7 @@ import json
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,19 @@ if TYPE_CHECKING:  # the store sits above this layer; only its protocol is named
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 BATCH_MAX = 32  # articles per Dask task
+# Dask's housekeeping on each worker (a stack-sampling profiler every 10 ms, an event-loop
+# watchdog every 20 ms, system and memory monitors) competes with pure Python work for the
+# GIL: with it, extraction took 25% more CPU on a worker than in a plain process
+# (bench/ingest_bench.py, 2 cores). Our tasks are short and small, so it can be sparse.
+WORKER_CONFIG = {
+    # Worker processes fork from a server that has imported Dask once (not a fresh
+    # interpreter each): a second less per worker to start.
+    "distributed.worker.multiprocessing-method": "forkserver",
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 METADATA_KEYS = ("date", "source", "title", "url")
 
 
@@ -119,6 +133,19 @@ def ingest_many(
     unknown = set(given) - set(METADATA_KEYS)
     if unknown:
         raise ArticleError(f"Unknown metadata {sorted(unknown)}: give any of {', '.join(METADATA_KEYS)}.")
+    parallel = workers > 1 or bool(scheduler)
+    if parallel and not isinstance(extractor, ExtractorSpec):
+        raise ClusterError("Parallel ingest needs an ExtractorSpec (paths), not an extractor object.")
+    # The cluster starts (and its workers open their gazetteers) while this process reads.
+    cluster = _DaskExtraction(extractor, workers, scheduler) if parallel else None
+    try:
+        return _ingest(sources, store, extractor, given, cluster, progress)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _ingest(sources, store, extractor, given, cluster, progress) -> IngestReport:
     report = IngestReport()
     jobs = list(_expand(sources))
     total, done = len(jobs), 0
@@ -131,10 +158,8 @@ def ingest_many(
         done += 1
         if progress:
             progress(done, total, label)
-    if workers > 1 or scheduler:
-        if not isinstance(extractor, ExtractorSpec):
-            raise ClusterError("Parallel ingest needs an ExtractorSpec (paths), not an extractor object.")
-        results = _extract_on_dask(pending, extractor, workers, scheduler)
+    if cluster is not None:
+        results = cluster.results(pending)
     else:
         built = extractor.build() if isinstance(extractor, ExtractorSpec) else extractor
         results = ((label, article, _extract(built, article)) for label, article in pending)
@@ -208,33 +233,41 @@ def _extract_batch(spec: ExtractorSpec, articles: list[Article]) -> list[list[Ev
     return [_extract(extractor, article) for article in articles]
 
 
-def _extract_on_dask(
-    pending: list[tuple[str, Article]], spec: ExtractorSpec, workers: int, scheduler: str | None
-) -> Iterator[tuple[str, Article, list[Event] | str]]:
-    """Extraction on a Dask cluster; results come back in input order, a window at a time."""
-    try:
-        import dask  # imported here: it adds a second to every command that does not need it
-        from dask.distributed import Client, LocalCluster
-    except ImportError as err:
-        raise ClusterError(f"Parallel ingest needs dask.distributed ({err}): pip install 'dask[distributed]'.") from err
-    cluster = None
-    # Dask's statistical profiler samples every worker thread's stack every 10 ms; on pure
-    # Python work like ours that costs more than a core's share, so it is off.
-    dask.config.set({"distributed.worker.profile.enabled": False})
-    try:
-        if scheduler:
-            client = Client(scheduler, timeout="10s")
-        else:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-    except (OSError, TimeoutError, RuntimeError) as err:
-        if cluster is not None:
-            cluster.close()
-        raise ClusterError(f"Cannot reach the Dask scheduler {scheduler or 'local'}: {err}.") from err
-    try:
-        slots = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+def _warm(spec: ExtractorSpec) -> None:
+    spec.build()
+
+
+class _DaskExtraction:
+    """Extraction on a Dask cluster (a local one, or one at ``scheduler``), started in the
+    background at once; ``results`` gives them back in input order, a window at a time."""
+
+    def __init__(self, spec: ExtractorSpec, workers: int, scheduler: str | None) -> None:
+        self.spec, self.workers, self.scheduler = spec, workers, scheduler
+        self.client = self.cluster = None
+        self._starting = ThreadPoolExecutor(1, thread_name_prefix="dask-start").submit(self._start)
+
+    def _start(self) -> None:
+        try:
+            import dask  # imported here: it adds a second to every command that does not need it
+            from dask.distributed import Client, LocalCluster
+        except ImportError as err:
+            raise ClusterError(f"Parallel ingest needs dask.distributed ({err}): pip install 'dask[distributed]'.") from err
+        dask.config.set(WORKER_CONFIG)
+        try:
+            if self.scheduler:
+                self.client = Client(self.scheduler, timeout="10s")
+            else:
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None)  # fmt: skip
+                self.client = Client(self.cluster)
+        except (OSError, TimeoutError, RuntimeError) as err:
+            raise ClusterError(f"Cannot reach the Dask scheduler {self.scheduler or 'local'}: {err}.") from err
+        self.client.run(_warm, self.spec)  # every worker opens its gazetteer now, not on its first batch
+
+    def results(self, pending: list[tuple[str, Article]]) -> Iterator[tuple[str, Article, list[Event] | str]]:
+        self._starting.result()  # raises the ClusterError of a failed start
+        client = self.client
+        slots = max(1, len(client.scheduler_info().get("workers", {})) or self.workers)
         size = max(1, min(BATCH_MAX, len(pending) // (slots * 8)))
         batches = iter([pending[i : i + size] for i in range(0, len(pending), size)])
         queue: deque = deque()
@@ -242,7 +275,8 @@ def _extract_on_dask(
         def submit_next() -> None:
             batch = next(batches, None)
             if batch is not None:
-                queue.append((batch, client.submit(_extract_batch, spec, [a for _, a in batch], pure=False)))
+                articles = [a for _, a in batch]
+                queue.append((batch, client.submit(_extract_batch, self.spec, articles, pure=False)))
 
         for _ in range(slots * 3):  # enough in flight to keep every worker busy
             submit_next()
@@ -251,10 +285,17 @@ def _extract_on_dask(
             submit_next()
             for (label, article), outcome in zip(batch, future.result(), strict=True):
                 yield label, article, outcome
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+    def close(self) -> None:
+        try:
+            self._starting.result()
+        except ClusterError:
+            pass
+        finally:
+            if self.client is not None:
+                self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
 
 
 def _expand(sources: Iterable[Path | RawArticle]) -> Iterator[tuple[str, Callable[[], list[Article]]]]:

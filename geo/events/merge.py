@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
+from functools import lru_cache
 
 import shapely
 
@@ -57,8 +59,23 @@ def _touches(a: Event, b: Event) -> bool:
     what is further away than ``km``."""
     if not (a.geometry and b.geometry) or (a.geometry["type"] == "Point" and b.geometry["type"] == "Point"):
         return False
-    shapes = [shapely.geometry.shape(e.geometry) for e in (a, b)]
-    return shapes[0].distance(shapes[1]) <= 0.01
+    return shape_of(a).distance(shape_of(b)) <= 0.01
+
+
+def shape_of(event: Event) -> shapely.Geometry:
+    """The event's geometry as shapely, made once per event: a store compares one new
+    report with many stored ones, and borders and rivers have thousands of points. A store
+    may put the GeoJSON text it read in ``event.__dict__["_geometry_json"]``."""
+    shape = event.__dict__.get("_shape")
+    if shape is None:
+        text = event.__dict__.get("_geometry_json") or json.dumps(event.geometry)
+        shape = event.__dict__["_shape"] = _shape(text)
+    return shape
+
+
+@lru_cache(maxsize=256)
+def _shape(geojson: str) -> shapely.Geometry:
+    return shapely.from_geojson(geojson)
 
 
 def _overlap(x: When, y: When, slack_days: int = 1) -> bool:

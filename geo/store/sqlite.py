@@ -72,6 +72,9 @@ class SQLiteStore:
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.timeout_s)
             conn.execute("PRAGMA journal_mode=WAL")
+            # WAL with NORMAL: a commit survives a crash of the process, and the file is never
+            # corrupted; only a power cut can lose the last commits. FULL syncs every commit.
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
         return conn
@@ -163,7 +166,7 @@ class SQLiteStore:
             f"SELECT * FROM events WHERE {' AND '.join(where)} AND ({place}) ORDER BY id", args + place_args
         ).fetchall()
         for row in rows:
-            stored = _row_to_event(row)
+            stored = _row_to_event(row, keep_geometry_text=True)
             if same_event(event, stored):
                 return stored
         return None
@@ -336,7 +339,11 @@ def _is_line_or_area(geometry: dict | None) -> bool:
     return bool(geometry) and geometry.get("type") != "Point"
 
 
-def _row_to_event(row: tuple) -> Event:
+def _row_to_event(row: tuple, *, keep_geometry_text: bool = False) -> Event:
     values = dict(zip(EVENT_COLUMNS, row, strict=True))
-    values["geometry"] = json.loads(values["geometry"]) if values["geometry"] else None
-    return Event(**values)
+    text = values["geometry"]
+    values["geometry"] = json.loads(text) if text else None
+    event = Event(**values)
+    if text and keep_geometry_text:
+        event.__dict__["_geometry_json"] = text  # merge.shape_of parses it once, in C
+    return event
