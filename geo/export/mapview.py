@@ -33,7 +33,7 @@ from jinja2 import Template
 from geo import config
 from geo.errors import AssetsMissingError
 from geo.events.record import Event
-from geo.gazetteer.reader import PlaceIndex
+from geo.gazetteer.reader import PlaceIndex, shared_index
 
 TYPE_COLOURS = {
     "Battles": "#d62728",
@@ -452,10 +452,9 @@ def place_area_lookup(index_path: Path) -> Callable[[str], dict | None]:
     return area_of
 
 
-@lru_cache(maxsize=2)
 def _open_index(index_path: str) -> PlaceIndex:
-    """The map's one reader of the gazetteer index (basemap lines and areas by id)."""
-    return PlaceIndex(Path(index_path))
+    """The process's reader of the gazetteer index, the one lookups use too."""
+    return shared_index(Path(index_path))
 
 
 def write_html(events: Sequence[Event], stream: BinaryIO, options) -> None:

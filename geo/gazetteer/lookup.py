@@ -26,7 +26,7 @@ from geo.gazetteer.place import (
     distance_km,
     kind_matches,
 )
-from geo.gazetteer.reader import PlaceIndex
+from geo.gazetteer.reader import PlaceIndex, shared_index
 from geo.gazetteer.sources import Sources
 from geo.gazetteer.user_places import NewPlace, UserPlaces
 
@@ -106,14 +106,17 @@ class Gazetteer:
         build: bool = True,
         sources: Sources | None = None,
     ) -> Gazetteer:
-        """Open the gazetteer, building its index first if it is missing or stale."""
+        """Open the gazetteer, building its index first if it is missing or stale. The
+        index reader is the process's shared one (``shared_index``)."""
         path = index_path or config.index_path()
         if build:
             ensure_index(path, sources)
-        return cls(PlaceIndex(path), UserPlaces(config.user_places_path(data_dir)))
+        return cls(shared_index(path), UserPlaces(config.user_places_path(data_dir)))
 
     def close(self) -> None:
-        self.index.close()
+        """Close an index reader of its own; the process's shared reader stays open."""
+        if self.index is not shared_index(self.index.path):
+            self.index.close()
 
     # -- lookups --------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import gc
 import json
 import math
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +168,19 @@ def _split_countries(column: list[str]) -> list[tuple[str, ...]]:
         if value:
             result[i] = tuple(value.split(","))
     return result
+
+
+def shared_index(path: Path) -> PlaceIndex:
+    """One reader per index file in a process: the lookups, the map's basemap and its areas
+    share it. A rebuilt file (new mtime) gets a new reader."""
+    path = Path(path)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _shared_index(str(path.resolve()), stamp)
+
+
+@lru_cache(maxsize=4)
+def _shared_index(path: str, _stamp: int | None) -> PlaceIndex:
+    return PlaceIndex(Path(path))

@@ -23,20 +23,6 @@ SUNDAY = date(2022, 2, 27)
 
 
 @pytest.fixture(scope="module")
-def extractor(gazetteer):
-    from geo.parse.pipeline import Geoparser
-
-    return EventExtractor(Geoparser(gazetteer))
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = SQLiteStore(tmp_path / "events.sqlite")
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
 def seeded(extractor, tmp_path_factory):
     store = SQLiteStore(tmp_path_factory.mktemp("seeded") / "events.sqlite")
     for path in sorted(SEEDS.glob("*.txt")):

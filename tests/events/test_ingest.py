@@ -11,9 +11,7 @@ import pytest
 from geo import config
 from geo.errors import ArticleError, ClusterError
 from geo.events.articles import parse_article
-from geo.events.extract import EventExtractor
 from geo.events.ingest import ExtractorSpec, RawArticle, ingest_many
-from geo.parse.pipeline import Geoparser
 from geo.store import SQLiteStore
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -25,18 +23,6 @@ REPORTS = [
     "Troops shelled Kharkiv on Monday.",  # the same event as the first, told again
     "Thousands fled Mariupol by bus on Friday.",
 ]
-
-
-@pytest.fixture(scope="module")
-def extractor(gazetteer) -> EventExtractor:
-    return EventExtractor(Geoparser(gazetteer))
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = SQLiteStore(tmp_path / "events.sqlite")
-    yield store
-    store.close()
 
 
 def _jsonl(path: Path, records: list[dict]) -> Path:
