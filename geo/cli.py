@@ -306,14 +306,16 @@ def _filtered_events(ctx, date_from, date_to, event_type, country):
                               event_type=event_type, country=country)  # fmt: skip
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @_event_filters
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "geojson", "csv"]), default="table",
               show_default=True)  # fmt: skip
 @click.pass_context
 @_fail_cleanly
 def events(ctx, date_from, date_to, event_type, country, fmt):
-    """List stored events."""
+    """List stored events (or: events delete ID...)."""
+    if ctx.invoked_subcommand is not None:
+        return
     found = _filtered_events(ctx, date_from, date_to, event_type, country)
     if fmt == "json":
         click.echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
@@ -328,6 +330,24 @@ def events(ctx, date_from, date_to, event_type, country, fmt):
                 f"{e.id:>4}  {e.date_start or 'undated':<10} {e.time_precision[:8]:<8} {e.event_type[:26]:<26} "
                 f"{(e.location or '')[:24]:<24} {(e.geo_precision or '')[:7]:<7} {len({s['article_id'] for s in e.sources}):>3}  {(e.notes or '')[:60]}"
             )
+
+
+@events.command("delete")
+@click.argument("event_ids", nargs=-1, type=int)
+@click.option("--origin", type=click.Choice(["imported", "extracted"]),
+              help="Delete every event of this origin (e.g. all imported rows).")  # fmt: skip
+@click.pass_context
+@_fail_cleanly
+def events_delete(ctx, event_ids, origin):
+    """Delete events by id (see `conflictmap events`), or all of one origin."""
+    if not event_ids and origin is None:
+        raise click.UsageError("Give the ids of the events to delete, or --origin imported.")
+    store = _store(ctx)
+    deleted = store.delete_events(ids=event_ids or None, origin=origin)
+    missing = sorted(set(event_ids) - set(deleted))
+    click.echo(f"Deleted {len(deleted)} event(s).")
+    if missing:
+        raise click.ClickException(f"No event with id {', '.join(map(str, missing))}: see `conflictmap events` for the ids.")
 
 
 @main.command()

@@ -208,3 +208,36 @@ def test_the_readme_covers_every_command():
     commands += [f"gazetteer {name}" for name in main.commands["gazetteer"].commands]
     assert [c for c in commands if f"conflictmap {c}" not in readme] == []
     assert "--workers" in readme and "--scheduler" in readme
+
+
+def test_events_delete_by_id_and_by_origin(run, tmp_path):
+    rows = tmp_path / "acled.csv"
+    rows.write_text("event_date,event_type,latitude,longitude,notes\n2022-03-01,Battles,49.99,36.23,one\n"
+                    "2022-03-02,Battles,50.45,30.52,two\n2022-03-03,Protests,49.84,24.03,three\n",
+                    encoding="utf-8")  # fmt: skip
+    store = str(tmp_path / "events.sqlite")
+    assert run("--store", store, "import", str(rows)).exit_code == 0
+    ids = [e["id"] for e in json.loads(run("--store", store, "events", "--format", "json").stdout)]
+    deleted = run("--store", store, "events", "delete", str(ids[0]), "999")
+    assert deleted.exit_code == 1 and deleted.stdout == "Deleted 1 event(s).\n"
+    assert error_line(deleted) == "Error: No event with id 999: see `conflictmap events` for the ids."
+    assert run("--store", store, "events", "delete", "--origin", "imported").stdout == "Deleted 2 event(s).\n"
+    assert json.loads(run("--store", store, "events", "--format", "json").stdout) == []
+    usage = run("--store", store, "events", "delete")
+    assert usage.exit_code == 2 and "Give the ids of the events to delete, or --origin imported." in usage.output
+
+
+def test_imported_rows_are_checked_before_any_is_kept(run, tmp_path):
+    store = str(tmp_path / "events.sqlite")
+    header = "event_date,event_type,latitude,longitude,date_start,geometry\n"
+    cases = [
+        ("2022-03-01,Battles,49.9,36.2,,not json\n", "line 2: the geometry is not GeoJSON"),
+        ("2022-03-01,Battles,49.9,36.2,soon,\n", "line 2: date_start/date_end Invalid isoformat string: 'soon'"),
+        ("2022-03-01,Battles,95,36.2,,\n", "line 2: latitude 95.0 / longitude 36.2 out of range."),
+    ]
+    for row, message in cases:
+        path = tmp_path / "rows.csv"
+        path.write_text(header + "2022-03-01,Battles,49.9,36.2,,\n" + row, encoding="utf-8")
+        result = run("--store", store, "import", str(path))
+        assert result.exit_code == 1 and message.replace("line 2", "line 3") in error_line(result), result.output
+    assert json.loads(run("--store", store, "events", "--format", "json").stdout) == []

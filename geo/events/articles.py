@@ -35,6 +35,7 @@ DATELINE_RES = (
     re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I),
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
 )
+YEARS = range(1800, 2201)  # dates outside are typos or placeholders, not publication dates
 DATELINE_CHARS = 1500  # a dateline sits near the top
 
 
@@ -189,9 +190,12 @@ def _sidecar(path: Path) -> dict | None:
     for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
         if candidate.is_file():
             try:
-                meta = json.loads(candidate.read_text(encoding="utf-8"))
+                text, _encoding = decode(candidate.read_bytes(), str(candidate))
+                meta = json.loads(text)
             except (OSError, json.JSONDecodeError) as err:
                 raise ArticleError(f"{candidate}: the sidecar metadata is not valid JSON ({err}).") from err
+            except RecursionError as err:
+                raise ArticleError(f"{candidate}: the sidecar metadata is nested too deeply to read.") from err
             if not isinstance(meta, dict):
                 raise ArticleError(f"{candidate}: the sidecar metadata must be a JSON object.")
             return meta
@@ -210,7 +214,10 @@ def apply_metadata(article: Article, meta: dict, origin: str) -> None:
         raw = meta.get("date") or meta.get("published")
         published = _parse_date(str(raw))
         if published is None:
-            raise ArticleError(f"Cannot read the date {raw!r} ({origin}): write it as YYYY-MM-DD.")
+            raise ArticleError(
+                f"Cannot read the date {raw!r} ({origin}): write it as YYYY-MM-DD, "
+                f"a year from {YEARS.start} to {YEARS.stop - 1}."
+            )
         article.published, article.date_origin = published, origin
 
 
@@ -220,9 +227,10 @@ def _parse_date(value: str | None) -> date | None:
     match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
     if match:
         try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
+            found = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             return None
+        return found if found.year in YEARS else None
     return _first_date(value)
 
 
@@ -242,6 +250,8 @@ def _first_date(text: str) -> date | None:
                 found = date(int(groups[0]), int(groups[1]), int(groups[2]))
         except (ValueError, KeyError):
             continue
+        if found.year not in YEARS:
+            continue  # "valid until 9999-12-31" is not when the article was written
         if best is None or match.start() < best[0]:
             best = (match.start(), found)
     return best[1] if best else None

@@ -73,6 +73,13 @@ def resolve_when(sentence: str, published: date | None, anchor: int | None = Non
     """
     if anchor is not None:
         sentence = _clause(sentence, anchor)
+    try:
+        return _resolve(sentence, published)
+    except OverflowError:  # "99999 days ago", or an article dated at the edge of the calendar
+        return When(published, published, "reported") if published else UNDATED
+
+
+def _resolve(sentence: str, published: date | None) -> When:
     absolute = _absolute(sentence, published)
     if absolute is not None:
         return absolute

@@ -169,8 +169,8 @@ def _ingest(sources, store, extractor, given, cluster, progress) -> IngestReport
         else:
             try:
                 result = store.add(article, outcome)
-            except ConflictmapError as err:
-                report.failures.append(f"{label}: {err}")
+            except Exception as err:  # noqa: BLE001 (one article never stops the others)
+                report.failures.append(f"{label}: {describe(err)}")
             else:
                 report.new += result.new
                 report.seen += not result.new
@@ -222,8 +222,13 @@ def _extract(extractor: EventExtractor, article: Article) -> list[Event] | str:
     """The events, or the error's message (so one article cannot stop the run)."""
     try:
         return extractor.extract(article)
-    except ConflictmapError as err:
-        return str(err)
+    except Exception as err:  # noqa: BLE001 (one article never stops the others)
+        return describe(err)
+
+
+def describe(err: Exception) -> str:
+    """An error as one line: our own errors say what to do; others also name their kind."""
+    return str(err) if isinstance(err, ConflictmapError) else f"{type(err).__name__}: {err}"
 
 
 def _extract_batch(spec: ExtractorSpec, articles: list[Article]) -> list[list[Event] | str]:
@@ -364,8 +369,8 @@ def _read_all(jobs, given: dict[str, str], report: IngestReport) -> list[tuple[s
             for article in reader():
                 fill_metadata(article, given)
                 read.append((label, article))
-        except ConflictmapError as err:
-            message = str(err)
+        except Exception as err:  # noqa: BLE001 (one source never stops the others)
+            message = describe(err)
             report.failures.append(message if label in message else f"{label}: {message}")
             read.append((label, None))
     return read

@@ -129,6 +129,29 @@ class SQLiteStore:
                 count += 1
         return count
 
+    def delete_events(self, *, ids: Iterable[int] | None = None, origin: str | None = None) -> list[int]:
+        """Delete events (with their sources and mentions) by id, by origin, or both
+        (an id of another origin is not deleted); returns the ids deleted."""
+        where, args = [], []
+        if ids is not None:
+            ids = list(ids)
+            where.append(f"id IN ({', '.join('?' * len(ids))})")
+            args += ids
+        if origin is not None:
+            where.append("origin = ?")
+            args.append(origin)
+        if not where:
+            raise StoreError("Say which events to delete: ids, an origin, or both.")
+        with self._transaction():
+            found = [r[0] for r in self.conn.execute(f"SELECT id FROM events WHERE {' AND '.join(where)}", args)]
+            for chunk in range(0, len(found), 500):
+                part = found[chunk : chunk + 500]
+                marks = ", ".join("?" * len(part))
+                for table in ("event_sources", "event_mentions"):
+                    self.conn.execute(f"DELETE FROM {table} WHERE event_id IN ({marks})", part)
+                self.conn.execute(f"DELETE FROM events WHERE id IN ({marks})", part)
+        return found
+
     def _add_event(self, event: Event) -> bool:
         """Insert ``event``, or attach it to a stored event it matches. True if merged."""
         match = self._matching(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import pickle
 from pathlib import Path
 
@@ -117,3 +118,48 @@ def test_an_unreachable_scheduler_says_so(index_path, store):
     spec = ExtractorSpec(index_path, config.data_dir())
     with pytest.raises(ClusterError, match=r"Cannot reach the Dask scheduler tcp://127.0.0.1:9"):
         ingest_many([RawArticle(REPORTS[0], "x")], store, spec, scheduler="tcp://127.0.0.1:9")
+
+
+def test_no_file_stops_a_folder_ingest(tmp_path, store, extractor):
+    """Each of these once stopped the whole run with a traceback."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Russian forces shelled Kharkiv yesterday. The offer is valid until 9999-12-31.\n")
+    (folder / "b.txt").write_text("Shelling hit Kyiv yesterday.\n")
+    (folder / "b.txt.meta.json").write_text('{"date": "0001-01-01"}')
+    (folder / "c.txt").write_text("Shelling hit Lviv on Monday, officials in the western city said today.\n")
+    (folder / "c.txt.meta.json").write_bytes('{"source": "Львівська міська рада, прес-служба"}'.encode("cp1251"))
+    (folder / "d.txt").write_text("Shelling hit Odesa on Monday.\n")
+    (folder / "d.txt.meta.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    (folder / "e.txt").write_text("Shelling hit Dnipro 99999999999 days ago.\n")
+    report = ingest_many([folder], store, extractor, given={"date": "2022-03-01"})
+    assert report.new == 3 and len(report.failures) == 2
+    assert report.failures[0] == (f"{folder / 'b.txt'}: Cannot read the date '0001-01-01' (sidecar): write it as "
+                                  "YYYY-MM-DD, a year from 1800 to 2200.")  # fmt: skip
+    assert report.failures[1] == f"{folder / 'd.txt.meta.json'}: the sidecar metadata is nested too deeply to read."
+    by_path = {Path(a["path"]).name: a for a in store.articles()}
+    assert by_path["a.txt"]["published"] == "2022-03-01"  # 9999-12-31 is not its date
+    assert by_path["c.txt"]["source"] == "Львівська міська рада, прес-служба"
+    (dnipro,) = [e for e in store.events() if e.location == "Dnipro"]
+    assert dnipro.date_start == "2022-03-01" and dnipro.time_precision == "reported"
+
+
+def _ingest_in_process(args: tuple[str, str, str]) -> list[str]:
+    folder, store_path, index = args
+    report = ingest_many([Path(folder)], SQLiteStore(Path(store_path)), ExtractorSpec(Path(index), config.data_dir()))
+    return report.failures
+
+
+def test_two_processes_ingesting_overlapping_folders_store_everything(tmp_path, index_path):
+    texts = [f"Shelling hit Kharkiv on Monday (dispatch {n})." for n in range(8)]
+    for name, chosen in (("one", texts[:6]), ("two", texts[2:])):
+        (tmp_path / name).mkdir()
+        for n, text in enumerate(chosen):
+            (tmp_path / name / f"{n}.txt").write_text(text, encoding="utf-8")
+    store_path = tmp_path / "events.sqlite"
+    SQLiteStore(store_path).close()
+    jobs = [(str(tmp_path / name), str(store_path), str(index_path)) for name in ("one", "two")]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        failures = pool.map(_ingest_in_process, jobs)
+    assert failures == [[], []]
+    assert len(SQLiteStore(store_path).articles()) == 8
