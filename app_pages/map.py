@@ -78,20 +78,23 @@ def toggle_play() -> None:
 def show_details(event: Event) -> None:
     """The event's details: when, where and why, the candidates, every source with the
     quote marked in its article."""
-    st.subheader(f"{event.event_type}: {event.location or 'unknown place'}")
+    # Everything below comes from articles or imported rows: shown as text, never as Markdown.
+    st.subheader(plain(f"{event.event_type}: {event.location or 'unknown place'}"))
     end = f" to {event.date_end}" if event.date_end not in (None, event.date_start) else ""
-    st.write(f"**When:** {event.date_start or 'undated'}{end} ({event.time_precision})")
-    st.write(f"**Place:** {event.location} ({event.geo_precision}); **why:** {event.location_reason}")
+    when = f"{event.date_start or 'undated'}{end} ({event.time_precision})"
+    st.markdown(f"**When:** {plain(when)}")
+    st.markdown(f"**Place:** {plain(f'{event.location} ({event.geo_precision})')}; "
+                f"**why:** {plain(event.location_reason or '')}")  # fmt: skip
     actors = ", ".join(a for a in (event.actor1, event.actor2) if a)
     if actors:
-        st.write(f"**Actors:** {actors}")
+        st.markdown(f"**Actors:** {plain(actors)}")
     alternatives = app_state.other_candidates(store_path, version, event.id, app_state.places_stamp())
     if alternatives:
         st.write("**Other candidates (not chosen):**")
         st.table(alternatives)
     for source in event.sources:
-        st.markdown(f"**{source.get('title') or source['article_id']}** — {source.get('publisher') or ''}"
-                    f" {source.get('published') or ''}".replace("<", "&lt;"))  # fmt: skip
+        publisher = f"{source.get('publisher') or ''} {source.get('published') or ''}"
+        st.markdown(f"**{plain(source.get('title') or source['article_id'])}** — {plain(publisher)}")
         st.markdown(
             f"<div style='max-height:220px;overflow:auto;font-size:0.9em'>"
             f"{highlight(app_state.article_text(store_path, source['article_id']), source['start'], source['end'])}"
@@ -99,7 +102,8 @@ def show_details(event: Event) -> None:
             unsafe_allow_html=True,  # highlight() escapes the article; only <mark> and <br> are ours
         )
     if not event.sources and (event.source or event.source_url):
-        st.write(f"**Source:** {event.source or ''} {event.source_url or ''}".replace("<", "&lt;"))
+        named = f"{event.source or ''} {event.source_url or ''}"
+        st.markdown(f"**Source:** {plain(named)}")
 
 
 def download(event_filter: EventFilter) -> None:

@@ -8,6 +8,7 @@ unless a test clears it).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -218,7 +219,7 @@ def open_event(store_path, location: str):
 
 def test_an_event_in_the_url_shows_its_details(seeded_app):
     at, _ = open_event(seeded_app, "Homyel'")
-    assert any("Diplomacy: Homyel'" in h.value for h in at.subheader)
+    assert any("Diplomacy: Homyel'" in no_escapes(h.value) for h in at.subheader)
     assert any("<mark>" in m.value and "Gomel" in m.value for m in at.markdown)
 
 
@@ -358,3 +359,25 @@ def test_uploading_files_adds_their_events_and_names_a_bad_one(app):
     ]
     on_page(app, "map")
     assert [m.value for m in app.metric][:1] == ["1"]
+
+
+HOSTILE = "![x](http://198.51.100.7/x.png) [click](javascript:alert(1)) <img src=x onerror=alert(1)>"
+
+
+def test_untrusted_text_in_the_details_is_shown_as_text(seeded_app):
+    """Markdown from an imported row or an article (an image, a link) would make every
+    visitor's browser fetch from off the machine: it is shown as its own characters."""
+    from geo.events.record import Event
+    from geo.store import SQLiteStore
+
+    SQLiteStore(seeded_app).add_imported([Event(
+        event_type="Battles", date_start="2022-03-07", date_end="2022-03-07", time_precision="day",
+        location=f"Izium {HOSTILE}", latitude=49.2, longitude=37.3, geo_precision="exact",
+        location_reason=HOSTILE, actor1=HOSTILE, actor2=HOSTILE, source=HOSTILE, source_url=HOSTILE,
+        notes=HOSTILE,
+    )])  # fmt: skip
+    at, _ = open_event(seeded_app, f"Izium {HOSTILE}")
+    shown = [e.value for e in (*at.subheader, *at.markdown)]
+    assert any(HOSTILE in no_escapes(text) for text in shown)  # the text is there, as text
+    for text in shown:  # no unescaped link or image syntax, no raw HTML
+        assert not re.search(r"(?<!\\)\]\(|(?<!\\)<img", text), text
