@@ -21,6 +21,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from geo.errors import ArticleError
+from geo.parse.pipeline import MAX_CHARS
 
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
             ".html": "html", ".htm": "html", ".xhtml": "html"}  # fmt: skip
@@ -35,6 +36,7 @@ DATELINE_RES = (
     re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I),
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
 )
+MAX_FILE_BYTES = 4 * MAX_CHARS  # HTML carries its markup
 YEARS = range(1800, 2201)  # dates outside are typos or placeholders, not publication dates
 DATELINE_CHARS = 1500  # a dateline sits near the top
 
@@ -56,8 +58,13 @@ class Article:
 
     @property
     def id(self) -> str:
-        """A content hash: the same text is the same article, wherever it comes from."""
-        return hashlib.sha256(" ".join(self.text.split()).encode("utf-8")).hexdigest()[:16]
+        """A content hash: the same text is the same article, wherever it comes from.
+        Computed once per text (every event and mention of a long article asks for it)."""
+        cached = self.__dict__.get("_id")
+        if cached is None or cached[0] is not self.text:
+            digest = hashlib.sha256(" ".join(self.text.split()).encode("utf-8")).hexdigest()[:16]
+            cached = self.__dict__["_id"] = (self.text, digest)
+        return cached[1]
 
     @property
     def words(self) -> int:
@@ -76,6 +83,13 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
 def read_article(path: Path) -> Article:
     """Read one file as an article; raises ArticleError naming the file and the problem."""
     try:
+        if not path.is_file():
+            raise ArticleError(f"{path} is not a regular file (a folder, a pipe or a device): give a text, "
+                               "Markdown or HTML file.")  # fmt: skip
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ArticleError(f"{path} is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB "
+                               f"({MAX_CHARS / 1e6:.0f} MB of text). Split it first.")  # fmt: skip
         data = path.read_bytes()
     except OSError as err:
         raise ArticleError(f"Cannot read {path}: {err.strerror}.") from err

@@ -19,6 +19,7 @@ Demonyms ("Ukrainian officials") are actors, never the location.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,14 +77,15 @@ class EventExtractor:
     rules: list[Rule] = field(default_factory=load_rules)
 
     def extract(self, article: Article) -> list[Event]:
-        resolved = self.geoparser.parse(article.text)
+        resolved = sorted(self.geoparser.parse(article.text), key=lambda r: r.mention.start)
+        starts = [r.mention.start for r in resolved]
         focus = _focus_country(resolved)
         events: list[Event] = []
         for start, end in sentences(article.text):
             sentence = article.text[start:end]
             if OPINION_RE.search(sentence):
                 continue  # "I do not really believe in the outcome": a statement, not an event
-            in_sentence = [r for r in resolved if start <= r.mention.start < end]
+            in_sentence = resolved[bisect_left(starts, start) : bisect_left(starts, end)]
             made = [
                 self._event(
                     article, rule, match, start, sentence, in_sentence, focus, events[-1] if events else None

@@ -93,9 +93,11 @@ def more_precise(a: Event, b: Event) -> Event:
 
 def merge_within(events: list[Event]) -> list[Event]:
     """One article often tells an event several times: keep one, the most precise."""
-    kept: list[Event] = []
+    kept: list[Event | None] = []
+    by_type: dict[str, list[int]] = {}  # only events of one type can be one event
     for event in events:
-        for k, other in enumerate(kept):
+        for k in by_type.setdefault(event.event_type, []):
+            other = kept[k]
             if same_event(event, other):
                 best = more_precise(other, event)
                 rest = event if best is other else other
@@ -104,5 +106,6 @@ def merge_within(events: list[Event]) -> list[Event]:
                 kept[k] = best
                 break
         else:
+            by_type[event.event_type].append(len(kept))
             kept.append(event)
     return kept

@@ -16,7 +16,9 @@ from geo.parse.recognise import Mention, Recogniser
 from geo.parse.resolve import Resolved, resolve_mentions
 from geo.parse.spatial import apply_spatial_phrases
 
-MAX_CHARS = 50_000_000
+# About 45 s of extraction on one core at the measured 9 s per MB (bench/long_text_bench.py):
+# longer texts are refused with a message, rather than keep an ingest busy for minutes.
+MAX_CHARS = 5_000_000
 SECTION_CHARS = 20_000  # a long article's context: about 3,000 words
 
 
