@@ -356,9 +356,10 @@ def events_delete(ctx, event_ids, origin):
               help="One of the export formats (default: from --out's suffix, else html).")  # fmt: skip
 @_event_filters
 @click.option("--title", help="A title (shown on the map).")
+@click.option("--force", is_flag=True, help="Replace --out even if it is not an earlier export (never a database).")
 @click.pass_context
 @_fail_cleanly
-def export(ctx, out, fmt, date_from, date_to, event_type, country, title):
+def export(ctx, out, fmt, date_from, date_to, event_type, country, title, force):
     """Write the events to a file: a self-contained HTML map (works offline), ACLED-style
     CSV, GeoJSON or GeoParquet."""
     fmt = fmt or next((f.name for f in FORMATS.values() if out.suffix.lower() == f.suffix), "html")
@@ -366,7 +367,7 @@ def export(ctx, out, fmt, date_from, date_to, event_type, country, title):
     with click.progressbar(length=2, label="Exporting", file=sys.stderr, hidden=len(found) < 5000) as bar:
         options = ExportOptions(title=title, index_path=ctx.find_root().obj["index"],
                                 progress=lambda _m: bar.update(1))  # fmt: skip
-        size = export_events(found, fmt, out, options)
+        size = export_events(found, fmt, out, options, force=force)
     offline = " It opens offline in any browser." if fmt == "html" else ""
     click.echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events, {fmt}).{offline}")
 

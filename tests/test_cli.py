@@ -189,7 +189,7 @@ def test_ingest_json_lines_then_export_every_format(run, tmp_path):
         assert done.exit_code == 0 and f"1 events, {name})." in done.stdout and out.stat().st_size > 0
     refused = run("--store", store, "export", "--out", store, "--format", "csv")
     assert refused.exit_code == 1
-    assert error_line(refused) == f"Error: {store} is a database (perhaps the event store): refusing to overwrite it."
+    assert error_line(refused) == f"Error: {store} is a database (perhaps the event store or the index): refusing to overwrite it."
 
 
 def test_ingest_on_two_workers(run, tmp_path):

@@ -37,6 +37,7 @@ class ExportFormat:
     media_type: str
     description: str
     write: Callable[[Sequence[Event], BinaryIO, ExportOptions], None]
+    signature: bytes = b""  # how an earlier export of this format starts (or contains, for html)
 
 
 FORMATS: dict[str, ExportFormat] = {}
@@ -47,11 +48,14 @@ def register(fmt: ExportFormat) -> ExportFormat:
     return fmt
 
 
-register(ExportFormat("html", ".html", "text/html", "A map in one HTML file that opens offline", mapview.write_html))
-register(ExportFormat("csv", ".csv", "text/csv", "ACLED-style CSV (ACLED's columns, then ours)", acled.write))
-register(ExportFormat("geojson", ".geojson", "application/geo+json", "GeoJSON FeatureCollection", geojson.write))
+register(ExportFormat("html", ".html", "text/html", "A map in one HTML file that opens offline", mapview.write_html,
+                      mapview.EXPORT_MARK.encode()))  # fmt: skip
+register(ExportFormat("csv", ".csv", "text/csv", "ACLED-style CSV (ACLED's columns, then ours)", acled.write,
+                      ",".join(acled.COLUMNS[:3]).encode()))  # fmt: skip
+register(ExportFormat("geojson", ".geojson", "application/geo+json", "GeoJSON FeatureCollection", geojson.write,
+                      b'{"type": "FeatureCollection"'))  # fmt: skip
 register(ExportFormat("geoparquet", ".parquet", "application/vnd.apache.parquet",
-                      "GeoParquet 1.0 (WKB geometry), for GIS and dataframes", geoparquet.write))  # fmt: skip
+                      "GeoParquet 1.0 (WKB geometry), for GIS and dataframes", geoparquet.write, b"PAR1"))  # fmt: skip
 
 
 def get_format(name: str) -> ExportFormat:
@@ -71,12 +75,15 @@ def export_bytes(events: Sequence[Event], format_name: str, options: ExportOptio
 
 
 def export_events(
-    events: Sequence[Event], format_name: str, path: Path, options: ExportOptions | None = None
+    events: Sequence[Event], format_name: str, path: Path, options: ExportOptions | None = None,
+    *, force: bool = False,
 ) -> int:
-    """Write ``events`` to ``path`` atomically; returns the file's size in bytes."""
+    """Write ``events`` to ``path`` atomically; returns the file's size in bytes. An existing
+    file is replaced only if it is an earlier export of this format (or with ``force``);
+    a database never."""
     fmt = get_format(format_name)
     path = Path(path)
-    _check_target(path)
+    _check_target(path, fmt, force)
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then moved into place)
             dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
@@ -93,15 +100,25 @@ def export_events(
     return path.stat().st_size
 
 
-def _check_target(path: Path) -> None:
+def _check_target(path: Path, fmt: ExportFormat, force: bool) -> None:
     if path.is_dir():
-        raise ExportError(f"{path} is a folder: give a file name, such as {path / 'events.html'}.")
+        raise ExportError(f"{path} is a folder: give a file name, such as {path / ('events' + fmt.suffix)}.")
     if not path.parent.is_dir():
         raise ExportError(f"The folder {path.parent} does not exist: create it first or choose another.")
-    if path.is_file():
-        with path.open("rb") as existing:
-            if existing.read(16) == b"SQLite format 3\x00":
-                raise ExportError(f"{path} is a database (perhaps the event store): refusing to overwrite it.")
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise ExportError(f"{path} is not a regular file: choose a file name.")
+    with path.open("rb") as existing:
+        head = existing.read(4096)
+    if head.startswith(b"SQLite format 3\x00"):
+        raise ExportError(f"{path} is a database (perhaps the event store or the index): refusing to overwrite it.")
+    earlier = head.startswith(fmt.signature) or (fmt.name == "html" and fmt.signature in head)
+    if head and not earlier and not force:
+        raise ExportError(
+            f"{path} exists and is not an earlier {fmt.name} export of conflictmap: choose another name, "
+            "or add --force to replace it."
+        )
 
 
 __all__ = ["FORMATS", "ExportFormat", "ExportOptions", "export_bytes", "export_events", "get_format", "register"]

@@ -61,6 +61,10 @@ ASSETS = {
 
 
 
+# Marks a page as a conflictmap export, so a later export may replace it (and nothing else).
+EXPORT_MARK = '<meta name="generator" content="conflictmap">'
+
+
 def assets_dir() -> Path:
     """Where the npm packages are: ``$CONFLICTMAP_ASSETS`` or the checkout's node_modules."""
     env = os.environ.get("CONFLICTMAP_ASSETS")
@@ -476,8 +480,8 @@ def map_html(
     fmap = build_map(events, title=title, index_path=index_path)
     say("rendering")
     html = fmap.get_root().render()
-    if title:
-        html = html.replace("<head>", f"<head><title>{_escape(title)}</title>", 1)
+    head = EXPORT_MARK + (f"<title>{_escape(title)}</title>" if title else "")
+    html = html.replace("<head>", f"<head>{head}", 1)
     return html
 
 

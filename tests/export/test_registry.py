@@ -98,3 +98,17 @@ def test_a_failed_export_leaves_the_old_file_and_no_part_file(tmp_path, monkeypa
         export_events(EVENTS, "csv", target)
     assert target.read_text(encoding="utf-8") == "the old export"
     assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]
+
+
+@pytest.mark.parametrize("name", ["csv", "geojson", "geoparquet", "html"])
+def test_an_earlier_export_is_replaced_anything_else_only_with_force(tmp_path, index_path, name):
+    target = tmp_path / f"events{FORMATS[name].suffix}"
+    options = ExportOptions(index_path=index_path)
+    export_events(EVENTS, name, target, options)
+    export_events(EVENTS[:1], name, target, options)  # an earlier export: replaced
+    notes = tmp_path / f"notes{FORMATS[name].suffix}"
+    notes.write_text("my own notes", encoding="utf-8")
+    with pytest.raises(ExportError, match=f"is not an earlier {name} export of conflictmap: .* or add --force"):
+        export_events(EVENTS, name, notes, options)
+    assert notes.read_text(encoding="utf-8") == "my own notes"
+    assert export_events(EVENTS, name, notes, options, force=True) > 0
