@@ -12,8 +12,10 @@ server database to stand behind it later.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import os
 import sqlite3
 import threading
 import time
@@ -25,6 +27,7 @@ from geo.errors import StoreError
 from geo.events.articles import Article
 from geo.events.merge import MERGE_KM, more_precise, same_event
 from geo.events.record import EVENT_COLUMNS, LOCATION_FIELDS, Event, Source
+from geo.gazetteer.build import read_only_uri
 from geo.store.base import AddResult
 
 SCHEMA = """
@@ -57,24 +60,58 @@ class SQLiteStore:
         self.path = Path(path)
         self.timeout_s = timeout_s
         self._local = threading.local()
+        # A store we may not write is opened read-only: it can still be listed and exported.
+        self.read_only = self.path.exists() and not (
+            os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+        )
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn.executescript(SCHEMA)
+            if not self.read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check_foreign()
+            if not self.read_only:
+                self.conn.executescript(SCHEMA)
         except (OSError, sqlite3.DatabaseError) as err:
+            raise self._damaged(err) from err
+
+    def _check_foreign(self) -> None:
+        """Refuse an SQLite file that is not a store (rather than add our tables to it)."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and not {"articles", "events", "meta"} <= tables:
             raise StoreError(
-                f"Cannot open the event store {path}: {err}. Check the path or move the file aside."
-            ) from err
+                f"{self.path} is an SQLite database but not a conflictmap event store (its tables: "
+                f"{', '.join(sorted(tables))}). Choose another --store; it was not changed."
+            )
+
+    def _damaged(self, err: Exception) -> StoreError:
+        """The error to raise when SQLite fails: what an integrity check says, and what to do."""
+        problem = str(err)
+        try:
+            check = [r[0] for r in self.conn.execute("PRAGMA quick_check(3)")]
+            if check and check != ["ok"]:
+                problem = f"{err}; the integrity check says: {'; '.join(' '.join(c.split()) for c in check)}"
+        except sqlite3.DatabaseError:
+            pass
+        return StoreError(
+            f"The event store {self.path} cannot be read: {problem}. Move it aside and ingest again, or "
+            "restore a copy (its articles are plain text in the articles table)."
+        )
 
     @property
     def conn(self) -> sqlite3.Connection:
         """This thread's connection (opened on first use)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.timeout_s)
-            conn.execute("PRAGMA journal_mode=WAL")
-            # WAL with NORMAL: a commit survives a crash of the process, and the file is never
-            # corrupted; only a power cut can lose the last commits. FULL syncs every commit.
-            conn.execute("PRAGMA synchronous=NORMAL")
+            if self.read_only:
+                conn = sqlite3.connect(read_only_uri(self.path), uri=True, isolation_level=None,
+                                       timeout=self.timeout_s)  # fmt: skip
+            else:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.timeout_s)
+                conn.execute("PRAGMA journal_mode=WAL")
+                # WAL with NORMAL: a commit survives a crash of the process, and the file is
+                # never corrupted; only a power cut can lose the last commits.
+                conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
         return conn
@@ -221,7 +258,7 @@ class SQLiteStore:
                 self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -322,10 +359,14 @@ class SQLiteStore:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (a crash loses nothing)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, store: SQLiteStore) -> None:
         self.conn = conn
+        self.store = store
 
     def __enter__(self) -> sqlite3.Connection:
+        if self.store.read_only:
+            raise StoreError(f"The event store {self.store.path} is read-only here: it can be listed and "
+                             "exported, not changed. Copy it somewhere you can write.")  # fmt: skip
         self.conn.execute("BEGIN IMMEDIATE")
         self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
         return self.conn
@@ -370,3 +411,24 @@ def _row_to_event(row: tuple, *, keep_geometry_text: bool = False) -> Event:
     if text and keep_geometry_text:
         event.__dict__["_geometry_json"] = text  # merge.shape_of parses it once, in C
     return event
+
+
+def _guarded(method):
+    """SQLite's errors on a damaged file become a StoreError that says what to do."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as err:
+            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
+                raise StoreError(f"The event store {self.path} is busy: another writer held it for "
+                                 f"{self.timeout_s:.0f} s. Try again.") from err  # fmt: skip
+            raise self._damaged(err) from err
+
+    return wrapper
+
+
+for _name in ("add", "replace", "add_imported", "delete_events", "events", "articles", "article", "article_text",
+              "has_article", "revision", "locations_at"):  # fmt: skip
+    setattr(SQLiteStore, _name, _guarded(getattr(SQLiteStore, _name)))

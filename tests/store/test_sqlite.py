@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import geo.store.sqlite as sqlite_store
+from geo.errors import StoreError
 from geo.events.articles import parse_article
 from geo.events.record import Event
 from geo.store import SQLiteStore, Store
@@ -85,3 +89,45 @@ def test_threads_sharing_one_store_lose_nothing(tmp_path):
     assert len(store.articles()) == 12
     (merged,) = store.events()  # one undated-place battle that day, reported twelve times
     assert len(merged.sources) == 12
+
+
+def test_a_foreign_database_is_refused_and_left_as_it_was(tmp_path):
+    path = tmp_path / "mine.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE mine(x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match=r"mine.sqlite is an SQLite database but not a conflictmap event store \(its "
+                                         r"tables: mine\). Choose another --store; it was not changed."):  # fmt: skip
+        SQLiteStore(path)
+    assert [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")] == ["mine"]
+
+
+def _seeded(path):
+    store = SQLiteStore(path)
+    article = parse_article("Shelling hit Kharkiv on Monday. " * 400, date="2022-03-08")
+    store.add(article, [Event(event_type="Battles", date_start="2022-03-07", date_end="2022-03-07",
+                              time_precision="day", sources=[{"article_id": article.id, "quote": "x", "start": 0,
+                                                              "end": 1}])])  # fmt: skip
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+
+
+def test_a_damaged_store_says_so_and_what_to_do(tmp_path):
+    path = tmp_path / "events.sqlite"
+    _seeded(path)
+    with path.open("r+b") as handle:
+        handle.seek(4096 * 2)
+        handle.write(b"\x13" * 4096)
+    with pytest.raises(StoreError, match=r"events.sqlite cannot be read: .*malformed.* Move it aside and ingest again"):
+        SQLiteStore(path).events()
+
+
+def test_a_store_we_cannot_write_opens_read_only(tmp_path, monkeypatch):
+    path = tmp_path / "events.sqlite"
+    _seeded(path)
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK)
+    store = SQLiteStore(path)
+    assert store.read_only and len(store.events()) == 1 and len(store.articles()) == 1
+    with pytest.raises(StoreError, match="is read-only here: it can be listed and exported, not changed"):
+        store.delete_events(origin="extracted")
