@@ -27,10 +27,10 @@ if query:
         candidates = app_state.gazetteer().lookup(
             query, country=country or None, kind=None if kind == "any" else kind, limit=15
         )
-    except ConflictmapError as err:
+    except ConflictmapError as err:  # e.g. your places file is damaged: say so, not "no place"
         st.error(plain(str(err)))
-        candidates = []
-    if not candidates and query.strip():
+        candidates = None
+    if candidates == [] and query.strip():
         st.warning(plain(f"No place named {query!r}. Add it on the 'Add a place' page."))
     if candidates:
         st.table(

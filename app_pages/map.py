@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 import app_state
 from app_state import plain, select_event
+from geo.errors import ConflictmapError
 from geo.events.record import Event
 from geo.export import FORMATS
 from geo.export.explore import EventFilter, Facets, MapView, clicked_event_id, highlight, next_window
@@ -88,7 +89,11 @@ def show_details(event: Event) -> None:
     actors = ", ".join(a for a in (event.actor1, event.actor2) if a)
     if actors:
         st.markdown(f"**Actors:** {plain(actors)}")
-    alternatives = app_state.other_candidates(store_path, version, event.id, app_state.places_stamp())
+    try:
+        alternatives = app_state.other_candidates(store_path, version, event.id, app_state.places_stamp())
+    except ConflictmapError as err:  # the details stay readable; the problem is named
+        alternatives = []
+        st.warning(plain(f"The other candidates cannot be worked out: {err}"))
     if alternatives:
         st.write("**Other candidates (not chosen):**")
         st.table(alternatives)
@@ -185,7 +190,8 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
     st.dataframe(view["table"], hide_index=True, on_select=on_table_select, selection_mode="single-row",
                  key="table", height=240)  # fmt: skip
     selected = st.session_state.get("selected_event", st.query_params.get("event"))
-    row = ready["row_of"].get(int(selected)) if str(selected or "").isdigit() else None
+    wanted = str(selected or "")
+    row = ready["row_of"].get(int(wanted)) if wanted.isascii() and wanted.isdigit() else None  # not "²"
     chosen = app_state.stored_events(store_path, version)[row] if row is not None else None
     if chosen is not None:
         show_details(chosen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from geo.errors import ConflictmapError, PlaceNotFoundError
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
 from geo.export import FORMATS, ExportOptions, export_bytes, export_events
 from geo.export.acled import read_csv
-from geo.gazetteer.build import build_index, ensure_index, is_fresh
+from geo.gazetteer.build import build_index, ensure_index, is_damaged, is_fresh
 from geo.gazetteer.geocoder import Gazetteer as GazetteerGeocoder
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import Candidate, Place
@@ -34,6 +35,21 @@ from geo.store import Store, open_store
 TEXT_OR_JSON = click.Choice(["text", "json"])
 
 
+# Control characters (ESC, BEL, CSI...) from articles, imported rows or place names must not
+# reach a terminal as themselves: they can retitle it, rewrite lines or worse.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters written as ``\\u001b`` (valid in JSON strings too)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for everything this command prints: control characters escaped."""
+    click.echo(terminal_safe(message), err=err, nl=nl)
+
+
 def _fail_cleanly(func):
     """Turn library errors into ``Error: ...`` and exit code 1."""
 
@@ -42,7 +58,7 @@ def _fail_cleanly(func):
         try:
             return func(*args, **kwargs)
         except ConflictmapError as err:
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(terminal_safe(str(err))) from err
 
     return wrapper
 
@@ -52,8 +68,8 @@ def _open(ctx: click.Context) -> Gazetteer:
     path = options["index"]
     sources = Sources()
     if not is_fresh(path, sources):
-        click.echo(f"Building the gazetteer index at {path} (about a minute, once)...", err=True)
-        ensure_index(path, sources, progress=lambda m: click.echo(f"  {m}", err=True))
+        echo(f"Building the gazetteer index at {path} (about a minute, once)...", err=True)
+        ensure_index(path, sources, progress=lambda m: echo(f"  {m}", err=True))
     return Gazetteer.open(path, options["data_dir"], build=False)
 
 
@@ -158,12 +174,12 @@ def geocode(ctx, name, country, kind, near, bbox, show_all, limit, fmt, online_f
     locations = found if isinstance(found, list) else [found]
     if fmt == "json":
         records = [loc.raw for loc in locations]
-        click.echo(json.dumps(records if show_all else records[0], ensure_ascii=False, indent=2))
+        echo(json.dumps(records if show_all else records[0], ensure_ascii=False, indent=2))
         return
     for loc in locations:
         raw = loc.raw
         score = f"{raw['score']:.3f}  " if "score" in raw else ""
-        click.echo(
+        echo(
             f"{score}{loc.address}  {loc.latitude:.4f}, {loc.longitude:.4f}  {raw.get('kind', '')}  {raw.get('id', '')}"
         )
 
@@ -186,12 +202,12 @@ def reverse(ctx, lat, lon, fmt):
     result = _open(ctx).reverse(lat, lon)
     if fmt == "json":
         record = result.to_record()
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     if result.nearest is None and result.country is None:
         raise click.ClickException(f"Nothing known near {lat}, {lon}.")
     distance = f" ({result.distance_km:.1f} km away)" if result.distance_km is not None else ""
-    click.echo(f"{result.label()}{distance}")
+    echo(f"{result.label()}{distance}")
 
 
 @main.command()
@@ -206,15 +222,15 @@ def parse(ctx, source, fmt, spacy_model):
     recogniser = SpacyRecogniser.load(spacy_model) if spacy_model else None
     records = [to_record(r) for r in Geoparser(_open(ctx), recogniser).parse(text)]
     if fmt == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     if not records:
-        click.echo("No places found.", err=True)
+        echo("No places found.", err=True)
         return
-    click.echo(f"{'span':>11}  {'text':<24} {'role':<8} {'place id':<22} {'name':<22} {'kind':<8} "
+    echo(f"{'span':>11}  {'text':<24} {'role':<8} {'place id':<22} {'name':<22} {'kind':<8} "
                f"{'lat':>8} {'lon':>9} {'precision':<9} {'conf':>5}  reason")  # fmt: skip
     for r in records:
-        click.echo(
+        echo(
             f"{r['start']:>5}-{r['end']:<5}  {r['text'][:24]:<24} {r['role']:<8} {r['place_id'][:22]:<22} "
             f"{r['name'][:22]:<22} {r['kind'][:8]:<8} {r['lat']:>8.3f} {r['lon']:>9.3f} {r['precision']:<9} "
             f"{r['confidence']:>5.2f}  {r['reason']}{'; ' + r['spatial'] if r['spatial'] else ''}"
@@ -233,9 +249,9 @@ def eval_command(ctx, path, limit, fmt):
     """Measure the geoparser on an annotated JSON Lines file (see ../shared/eval/README.md)."""
     report = evaluate(read_documents(path), Geoparser(_open(ctx)), limit=limit)
     if fmt in ("json", "both"):
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
     if fmt in ("table", "both"):
-        click.echo(report_table(path.name, report))
+        echo(report_table(path.name, report))
 
 
 def _store(ctx: click.Context) -> Store:
@@ -269,13 +285,13 @@ def ingest(ctx, paths, published, source, title, url, workers, scheduler):
 
         def progress(done: int, total: int, label: str) -> None:
             bar.length = total
-            bar.update(done - bar.pos, label)
+            bar.update(done - bar.pos, terminal_safe(label))
 
         report = ingest_many(sources, store, spec, given=given, workers=workers, scheduler=scheduler,
                              progress=progress)  # fmt: skip
-    click.echo(f"{report.summary()}. Store: {ctx.find_root().obj['store']}")
+    echo(f"{report.summary()}. Store: {ctx.find_root().obj['store']}")
     for failure in report.failures:
-        click.echo(f"Error: {failure}", err=True)
+        echo(f"Error: {failure}", err=True)
     if report.failures:
         ctx.exit(1)
 
@@ -318,15 +334,15 @@ def events(ctx, date_from, date_to, event_type, country, fmt):
         return
     found = _filtered_events(ctx, date_from, date_to, event_type, country)
     if fmt == "json":
-        click.echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
+        echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
     elif fmt in FORMATS:
-        click.echo(export_bytes(found, fmt).decode("utf-8"), nl=False)
+        echo(export_bytes(found, fmt).decode("utf-8"), nl=False)
     else:
-        click.echo(
+        echo(
             f"{'id':>4}  {'date':<10} {'prec':<8} {'type':<26} {'location':<24} {'geo':<7} {'src':>3}  quote"
         )
         for e in found:
-            click.echo(
+            echo(
                 f"{e.id:>4}  {e.date_start or 'undated':<10} {e.time_precision[:8]:<8} {e.event_type[:26]:<26} "
                 f"{(e.location or '')[:24]:<24} {(e.geo_precision or '')[:7]:<7} {len({s['article_id'] for s in e.sources}):>3}  {(e.notes or '')[:60]}"
             )
@@ -345,7 +361,7 @@ def events_delete(ctx, event_ids, origin):
     store = _store(ctx)
     deleted = store.delete_events(ids=event_ids or None, origin=origin)
     missing = sorted(set(event_ids) - set(deleted))
-    click.echo(f"Deleted {len(deleted)} event(s).")
+    echo(f"Deleted {len(deleted)} event(s).")
     if missing:
         raise click.ClickException(f"No event with id {', '.join(map(str, missing))}: see `conflictmap events` for the ids.")
 
@@ -369,7 +385,7 @@ def export(ctx, out, fmt, date_from, date_to, event_type, country, title, force)
                                 progress=lambda _m: bar.update(1))  # fmt: skip
         size = export_events(found, fmt, out, options, force=force)
     offline = " It opens offline in any browser." if fmt == "html" else ""
-    click.echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events, {fmt}).{offline}")
+    echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events, {fmt}).{offline}")
 
 
 @main.command()
@@ -380,10 +396,10 @@ def articles(ctx, fmt):
     """List stored articles."""
     rows = _store(ctx).articles()
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['id']}  {row['published'] or 'undated':<10}  {row['events']:>3} events  "
+        echo(f"{row['id']}  {row['published'] or 'undated':<10}  {row['events']:>3} events  "
                    f"{(row['source'] or '')[:20]:<20}  {(row['title'] or row['path'] or '')[:60]}")  # fmt: skip
 
 
@@ -398,7 +414,7 @@ def import_command(ctx, path):
     except (OSError, UnicodeDecodeError) as err:
         raise click.ClickException(f"Cannot read {path}: {err}") from err
     count = _store(ctx).add_imported(read_csv(text, name=str(path)))
-    click.echo(f"Imported {count} event(s) from {path}.")
+    echo(f"Imported {count} event(s) from {path}.")
 
 
 @main.command("reresolve")
@@ -414,17 +430,17 @@ def reresolve_command(ctx, everything):
     if not everything:
         names = names_to_reread(store, _user_places(ctx).places())
         if not names:
-            click.echo(
+            echo(
                 "You have no places of your own; nothing to re-resolve (use --all to re-read everything)."
             )
             return
     moved = reresolve(store, _extractor_spec(ctx).build(), names)
     for item in moved:
         before, after = item["before"], item["after"]
-        click.echo(
+        echo(
             f"{item['quote'][:70]}\n    {before[0] if before else '-'} -> {after[0] if after else '-'}"
         )
-    click.echo(f"{len(moved)} event(s) moved.")
+    echo(f"{len(moved)} event(s) moved.")
 
 
 @main.group()
@@ -440,14 +456,17 @@ def gazetteer_build(ctx, force):
     """Build the gazetteer index from its sources (only if missing or stale)."""
     path = ctx.find_root().obj["index"]
     say = functools.partial(click.echo, err=True)
-    if force:
+    damage = None if force or not path.exists() else is_damaged(path)
+    if damage:
+        say(f"The index at {path} is damaged ({damage}): building it again.")
+    if force or damage:
         counts = build_index(path, progress=lambda m: say(f"  {m}"))
     elif ensure_index(path, progress=lambda m: say(f"  {m}")):
         counts = Gazetteer.open(path, build=False).index.counts()
     else:
-        click.echo(f"The index at {path} is up to date.")
+        echo(f"The index at {path} is up to date.")
         return
-    click.echo(f"Built {path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    echo(f"Built {path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @gazetteer.command("show")
@@ -463,11 +482,11 @@ def gazetteer_show(ctx, name, country, kind, near, limit, fmt):
     """The candidates for NAME with their scores and why."""
     candidates = _open(ctx).lookup(name, country=country, kind=kind, near=_parse_point(near), limit=limit)
     if fmt == "json":
-        click.echo(json.dumps([c.to_record() for c in candidates], ensure_ascii=False, indent=2))
+        echo(json.dumps([c.to_record() for c in candidates], ensure_ascii=False, indent=2))
     elif not candidates:
         raise click.ClickException(f"No place named {name!r}.")
     else:
-        click.echo(_candidates_table(candidates))
+        echo(_candidates_table(candidates))
 
 
 @gazetteer.command("add")
@@ -506,8 +525,8 @@ def gazetteer_add(ctx, name, lat, lon, geometry, kind, aliases, country, populat
             country=country, population=population, note=note,
         ))]  # fmt: skip
     for place in added:
-        click.echo(f"Added {_place_line(place)}")
-    click.echo(f"Saved in {user_places.path}", err=True)
+        echo(f"Added {_place_line(place)}")
+    echo(f"Saved in {user_places.path}", err=True)
 
 
 @gazetteer.command("edit")
@@ -537,8 +556,8 @@ def gazetteer_edit(ctx, place_id, name, lat, lon, geometry, kind, aliases, count
         aliases=list(aliases) if aliases else list(place.alternate_names),
         country=country or place.country,
     ))  # fmt: skip
-    click.echo(f"Saved {_place_line(saved)}")
-    click.echo(f"Saved in {user_places.path}. Run `conflictmap reresolve` to move stored events.", err=True)
+    echo(f"Saved {_place_line(saved)}")
+    echo(f"Saved in {user_places.path}. Run `conflictmap reresolve` to move stored events.", err=True)
 
 
 @gazetteer.command("list")
@@ -550,13 +569,13 @@ def gazetteer_list(ctx, fmt):
     user_places = _user_places(ctx)
     places = user_places.places()
     if fmt == "json":
-        click.echo(json.dumps([p.to_record() for p in places], ensure_ascii=False, indent=2))
+        echo(json.dumps([p.to_record() for p in places], ensure_ascii=False, indent=2))
         return
     if not places:
-        click.echo(f"No places of your own yet ({user_places.path}).", err=True)
+        echo(f"No places of your own yet ({user_places.path}).", err=True)
     for place in places:
         aliases = f"  aka {', '.join(place.alternate_names)}" if place.alternate_names else ""
-        click.echo(f"{_place_line(place)}{aliases}")
+        echo(f"{_place_line(place)}{aliases}")
 
 
 @gazetteer.command("remove")
@@ -567,7 +586,7 @@ def gazetteer_remove(ctx, place_id):
     """Remove one of your own places by its id (user:...)."""
     user_places = _user_places(ctx)
     place = user_places.remove(place_id)
-    click.echo(f"Removed {_place_line(place)}")
+    echo(f"Removed {_place_line(place)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

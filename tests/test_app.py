@@ -381,3 +381,23 @@ def test_untrusted_text_in_the_details_is_shown_as_text(seeded_app):
     assert any(HOSTILE in no_escapes(text) for text in shown)  # the text is there, as text
     for text in shown:  # no unescaped link or image syntax, no raw HTML
         assert not re.search(r"(?<!\\)\]\(|(?<!\\)<img", text), text
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "1e3"])
+def test_an_event_id_that_is_not_plain_digits_is_no_crash(seeded_app, value):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["event"] = value
+    at.run()
+    assert not at.exception
+
+
+def test_a_damaged_places_file_is_named_not_taken_for_no_place(seeded_app, _private_data_dir):
+    _private_data_dir.mkdir(parents=True, exist_ok=True)
+    (_private_data_dir / "user_places.geojson").write_text("{not json", encoding="utf-8")
+    at, _ = open_event(seeded_app, "Kharkiv")
+    assert any("cannot be worked out" in no_escapes(w.value) for w in at.warning)
+    on_page(at, "lookup")
+    at.text_input(key="place_query").input("Kyiv").run()
+    assert not at.exception
+    assert any("user_places.geojson is not valid JSON" in no_escapes(e.value) for e in at.error)
+    assert not any("No place named" in no_escapes(w.value) for w in at.warning)

@@ -241,3 +241,18 @@ def test_imported_rows_are_checked_before_any_is_kept(run, tmp_path):
         result = run("--store", store, "import", str(path))
         assert result.exit_code == 1 and message.replace("line 2", "line 3") in error_line(result), result.output
     assert json.loads(run("--store", store, "events", "--format", "json").stdout) == []
+
+
+def test_control_characters_never_reach_the_terminal(run, tmp_path):
+    hostile = "Kharkiv\x1b]0;owned\x07\x1b[2J\x9b"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"text": "Russian forces shelled Kharkiv on Monday.", "title": hostile,
+                                "date": "2022-03-08", "source": hostile}) + "\n", encoding="utf-8")  # fmt: skip
+    store = str(tmp_path / "events.sqlite")
+    assert run("--store", store, "ingest", str(feed)).exit_code == 0
+    for args in (["articles"], ["articles", "--format", "json"], ["events"], ["events", "--format", "json"]):
+        output = run("--store", store, *args).output
+        assert not any(c in output for c in "\x1b\x07\x9b"), args
+    listed = run("--store", store, "articles").output
+    assert "Kharkiv\\u001b]0;owned\\u0007" in listed
+    assert json.loads(run("--store", store, "articles", "--format", "json").output)[0]["title"] == hostile

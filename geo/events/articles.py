@@ -132,24 +132,31 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    else:
-        if "\x00" in text[:4096]:
-            raise binary
+        text = None
+    if text is not None and "\x00" not in text[:4096]:
         return text, "utf-8"
-    if b"\x00" in data[:4096] and data[1:4096:2].count(0) > len(data[1:4096:2]) * 0.4:
-        try:
-            return data.decode("utf-16-le"), "utf-16-le"  # UTF-16 without a BOM
-        except UnicodeDecodeError:
-            pass
-    if data[:4096].count(0) > 0:
-        raise ArticleError(
-            f"{name} looks binary, not text (it contains NUL bytes). Give a text, Markdown or HTML file."
-        )
+    if b"\x00" in data[:4096]:  # UTF-16 without a BOM, or binary
+        for codec in ("utf-16-le", "utf-16-be"):
+            try:
+                decoded = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _looks_like_writing(decoded[:2048]):
+                return decoded, codec
+        raise binary
     best = from_bytes(data).best()
     if best is None:
         raise ArticleError(f"{name}: cannot tell the text encoding. Convert it to UTF-8 first.")
     return str(best), best.encoding
+
+
+def _looks_like_writing(text: str) -> bool:
+    """Mostly letters of alphabetic scripts (Latin, Cyrillic, Arabic...), digits, spaces and
+    punctuation: what text decoded with the right codec looks like, and binary does not."""
+    if not text or "\x00" in text:
+        return False
+    usual = sum(ch.isspace() or (ch < "\u0800" and ch.isprintable()) for ch in text)
+    return usual >= 0.9 * len(text)
 
 
 def _looks_like_html(text: str) -> bool:

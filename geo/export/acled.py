@@ -136,7 +136,7 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
             "geometry": geometry,
             "gazetteer_id": row.get("gazetteer_id") or None,
             "location_reason": row.get("location_reason") or "imported",
-            "fatalities": int(row["fatalities"]) if (row.get("fatalities") or "").strip().isdigit() else None,
+            "fatalities": int(row["fatalities"]) if (row.get("fatalities") or "").strip().isdecimal() else None,
             "notes": row.get("notes") or None,
             "source": row.get("source") or None,
             "source_url": row.get("source_url") or None,

@@ -109,6 +109,46 @@ def _build_lock(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _check_writable(path: Path) -> None:
+    """Say at once (not after a minute's build) when the index cannot be written there."""
+    if path.is_dir():
+        raise IndexBuildError(f"The index path {path} is a folder: give a file path (--index or CONFLICTMAP_INDEX).")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise IndexBuildError(f"Cannot create the folder {path.parent} for the index: {err.strerror}.") from err
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise IndexBuildError(
+            f"Cannot write the index at {path}: permission denied. Choose another path with --index or "
+            "CONFLICTMAP_INDEX."
+        )
+
+
+def _remove_stale_builds(path: Path) -> None:
+    """Temporary files of builds whose process is gone (killed mid-build): about 85 MB each."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            tmp.unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            continue
+
+
+def is_damaged(path: Path) -> str | None:
+    """What SQLite's quick check finds wrong with the index file, or None if it is sound."""
+    try:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            found = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        return str(err)
+    return None if found == ["ok"] else "; ".join(" ".join(f.split()) for f in found)
+
+
 def ensure_index(path: Path, sources: Sources | None = None, **kwargs) -> bool:
     """Build the index at ``path`` if it is missing or stale. Returns True if it built."""
     sources = sources or Sources()
@@ -144,7 +184,8 @@ def build_index(
             + ". Reinstall conflictmap (make install) to restore them."
         )
     stamp = fingerprint(sources)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(path)
+    _remove_stale_builds(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)

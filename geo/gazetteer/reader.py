@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from geo.errors import IndexBuildError
 from geo.gazetteer.build import NUMBER_COLUMNS, SEPARATOR, TEXT_COLUMNS, name_hash, read_only_uri
 from geo.gazetteer.place import POPULATED_KINDS, Place, distance_km
 
@@ -29,12 +30,17 @@ class PlaceIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
-        self._conn.execute("PRAGMA query_only = 1")
         was_enabled = gc.isenabled()
         gc.disable()  # a quarter of a million new tuples: no point scanning them mid-load
         try:
+            self._conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
+            self._conn.execute("PRAGMA query_only = 1")
             self._load(dict(self._conn.execute("SELECT key, value FROM blobs")))
+        except (sqlite3.DatabaseError, KeyError) as err:
+            raise IndexBuildError(
+                f"The gazetteer index {path} cannot be read ({err}): run `conflictmap gazetteer build` "
+                "to build it again."
+            ) from err
         finally:
             if was_enabled:
                 gc.enable()

@@ -70,6 +70,8 @@ def parse_geometry(value: str | dict | BaseGeometry) -> BaseGeometry:
             return parse_geometry(json.loads(text))
         except json.JSONDecodeError as err:
             raise InvalidPlaceError(f"Invalid GeoJSON geometry: {err.msg} at column {err.colno}.") from err
+        except RecursionError as err:
+            raise InvalidPlaceError("Invalid GeoJSON geometry: nested too deeply to read.") from err
     try:
         return shapely.from_wkt(text)
     except shapely.errors.GEOSException as err:
@@ -198,11 +200,19 @@ class UserPlaces:
             raise AdditionsFileError(f"{self.path} is not UTF-8 text ({err}).{hint}") from err
         except AdditionsFileError as err:
             raise AdditionsFileError(f"{err}{hint}") from err
+        first_with: dict[str, int] = {}
         for number, feature in enumerate(features, 1):
-            if not str(feature.get("id", "")).startswith("user:"):
+            place_id = str(feature.get("id", ""))
+            if not place_id.startswith("user:"):
                 raise AdditionsFileError(
                     f"{self.path}: feature {number} has no id starting with user:.{hint}"
                 )
+            if place_id in first_with:  # edit and remove would act on one and hide the other
+                raise AdditionsFileError(
+                    f"{self.path}: features {first_with[place_id]} and {number} have the same id {place_id}; "
+                    f"give one of them another id.{hint}"
+                )
+            first_with[place_id] = number
         return features
 
     def _refresh(self) -> None:
@@ -217,7 +227,11 @@ class UserPlaces:
             stamp = None
         if stamp == self._stamp and (stamp is not None or not self._features):
             return
-        features = self._read_file()
+        try:
+            features = self._read_file()
+        except AdditionsFileError:
+            self._checked = 0.0  # a damaged file is reported on every use until it is fixed
+            raise
         by_norm: dict[str, list[tuple[int, str, Place]]] = {}
         for feature in features:
             place = feature_to_place(feature)

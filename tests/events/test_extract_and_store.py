@@ -324,3 +324,15 @@ def test_a_text_over_the_limit_is_refused_with_its_size(tmp_path, store, extract
         handle.truncate(MAX_FILE_BYTES + 1)
     with pytest.raises(ArticleError, match=r"big.txt is 20 MB; the limit is 20 MB \(5 MB of text\). Split it first."):
         read_article(big)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", ["Russian forces shelled Kharkiv on Monday.\n", "Обстріл Харкова у понеділок.\n"])
+def test_utf16_without_a_bom_is_read(codec, text):
+    article = parse_article(text.encode(codec), name="x.txt")
+    assert (article.text, article.encoding) == (text, codec)
+
+
+def test_binary_is_still_refused():
+    with pytest.raises(ArticleError, match="bin looks binary, not text"):
+        parse_article(bytes(range(256)) * 20, name="bin")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
 import shapely
 
 from geo.errors import IndexBuildError
-from geo.gazetteer.build import build_index, ensure_index, is_fresh, read_fingerprint
+from geo.gazetteer.build import build_index, ensure_index, is_damaged, is_fresh, read_fingerprint
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import PRIMARY
 from geo.gazetteer.sources import SourcePlace, Sources
@@ -120,3 +121,32 @@ def test_every_place_has_the_fields_a_place_must_have(place_index):
         assert isinstance(place.geometry, shapely.Geometry) and place.geometry.is_valid
         assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180
     assert place_index.get("geonames:703448").population > 2_000_000
+
+
+def test_a_killed_build_leaves_no_temporary_file_for_good(tmp_path):
+    sources = TinySources(tmp_path)
+    path = tmp_path / "index.sqlite"
+    dead = tmp_path / f".{path.name}.{2**22 + 12345}.tmp"  # a pid no process has
+    dead.write_bytes(b"x" * 1000)
+    live = tmp_path / f".{path.name}.{os.getpid()}0.tmp"
+    build_index(path, sources)
+    assert not dead.exists() and path.exists() and not live.exists()
+
+
+def test_an_index_path_that_cannot_be_written_is_named_before_building(tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    with pytest.raises(IndexBuildError, match="The index path .*a-folder is a folder: give a file path"):
+        build_index(folder, TinySources(tmp_path))
+
+
+def test_a_damaged_index_is_found(tmp_path):
+    sources = TinySources(tmp_path)
+    path = tmp_path / "index.sqlite"
+    build_index(path, sources)
+    assert is_damaged(path) is None
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # keep the header and the first pages (meta), damage the rest
+        handle.seek(size // 2)
+        handle.write(b"\x13" * (size // 2))
+    assert is_damaged(path)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from geo.errors import AdditionsFileError, InvalidPlaceError, PlaceNotFoundError
 from geo.gazetteer.names import normalise
-from geo.gazetteer.user_places import NewPlace, UserPlaces
+from geo.gazetteer.user_places import NewPlace, UserPlaces, parse_geometry
 
 BAD = [
     (
@@ -182,3 +182,17 @@ def test_edit_keeps_the_id_and_refuses_bad_values(places):
     with pytest.raises(PlaceNotFoundError, match=r"No place with id user:nothing"):
         places.update("user:nothing", NewPlace(name="X", kind="site", lat=50, lon=30))
     assert places.path.read_bytes() == before
+
+
+def test_duplicate_ids_in_the_file_are_named(tmp_path):
+    path = tmp_path / "user_places.geojson"
+    feature = ('{"type": "Feature", "id": "user:x", "properties": {"name": "X", "kind": "site"}, '
+               '"geometry": {"type": "Point", "coordinates": [30, 50]}}')  # fmt: skip
+    path.write_text('{"type": "FeatureCollection", "features": [' + feature + ", " + feature + "]}", encoding="utf-8")
+    with pytest.raises(AdditionsFileError, match=r"features 1 and 2 have the same id user:x; give one of them another id"):
+        UserPlaces(path).places()
+
+
+def test_deeply_nested_geojson_is_refused_with_a_message():
+    with pytest.raises(InvalidPlaceError, match="Invalid GeoJSON geometry: nested too deeply to read."):
+        parse_geometry('{"type": ' * 100_000 + "1" + "}" * 100_000)

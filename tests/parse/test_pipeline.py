@@ -7,7 +7,7 @@ import json
 import pytest
 
 from geo.gazetteer.place import distance_km
-from geo.parse.pipeline import TextError, sections
+from geo.parse.pipeline import MAX_CHARS, TextError, sections
 from tests.golden import SEEDS, golden_path, parse_records
 
 INDEPENDENT, TELEGRAPH = SEEDS  # the two sample articles
@@ -126,16 +126,18 @@ def test_mixed_scripts(geoparser):
     assert {"geonames:703448", "geonames:627907", "geonames:706483", "geonames:524901"} <= found
 
 
-def test_twenty_megabytes_give_a_result_in_linear_time(geoparser):
+def test_the_longest_text_allowed_gives_a_result_and_a_longer_one_is_refused(geoparser):
     paragraph = (
         "The committee met again and discussed the budget at length, " * 30
     ) + "Troops left Kharkiv.\n\n"
-    text = paragraph * (20_000_000 // len(paragraph))
-    assert len(text) >= 19_000_000
-    assert len(sections(text)) >= 900
+    text = paragraph * (MAX_CHARS // len(paragraph))
+    assert len(text) >= MAX_CHARS - len(paragraph)
+    assert len(sections(text)) >= 240
     found = geoparser.parse(text)
     assert len(found) == text.count("Kharkiv")
     assert {r.place.id for r in found} == {"geonames:706483"}
+    with pytest.raises(TextError, match=r"The text is 5,\d{3},\d{3} characters; the limit is 5,000,000. Split it first."):
+        geoparser.parse(text + paragraph * 2)
 
 
 class _Span:
