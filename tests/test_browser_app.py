@@ -312,3 +312,56 @@ def test_a_place_dropped_on_the_map_is_there_after_a_restart(index_path, tmp_pat
         assert "user:romanivka-bridge" in row.inner_text()
         open_page(page, "Your places")
         page.get_by_text("user:romanivka-bridge", exact=True).wait_for(timeout=30_000)
+
+
+HOSTILE = "![x](http://198.51.100.7/x.png) <img src=http://198.51.100.7/y.png>"
+
+
+@pytest.fixture(scope="module")
+def hostile_app_url(index_path, gazetteer, tmp_path_factory):
+    """A store and a places file full of text that would fetch from off the machine if
+    it were rendered as Markdown or HTML anywhere."""
+    from geo.events.articles import parse_article
+    from geo.events.extract import EventExtractor
+    from geo.events.record import Event
+    from geo.gazetteer.user_places import NewPlace, UserPlaces
+    from geo.parse.pipeline import Geoparser
+    from geo.store import SQLiteStore
+
+    folder = tmp_path_factory.mktemp("hostile-app")
+    store = SQLiteStore(folder / "events.sqlite")
+    article = parse_article(f"Russian forces shelled Kharkiv on Monday. {HOSTILE}", date="2022-03-07",
+                            title=HOSTILE, source=HOSTILE, url="http://198.51.100.7/article")  # fmt: skip
+    ingest_one(store, article, EventExtractor(Geoparser(gazetteer)))
+    store.add_imported([Event(event_type="Battles", date_start="2022-03-07", date_end="2022-03-07",
+                              time_precision="day", location=HOSTILE, latitude=49.2, longitude=37.3,
+                              geo_precision="exact", location_reason=HOSTILE, actor1=HOSTILE, notes=HOSTILE,
+                              source=HOSTILE, source_url="http://198.51.100.7/row")])  # fmt: skip
+    data = folder / "data"
+    UserPlaces(data / "user_places.geojson").add(
+        NewPlace(name=f"Bridge {HOSTILE}", kind="bridge", lat=50.51, lon=30.24, aliases=[HOSTILE], note=HOSTILE)
+    )
+    environ = {"CONFLICTMAP_INDEX": str(index_path), "CONFLICTMAP_DATA_DIR": str(data),
+               "CONFLICTMAP_STORE": str(folder / "events.sqlite")}  # fmt: skip
+    with streamlit_app(environ) as url:
+        yield url, [e.id for e in store.events()]
+
+
+def test_no_page_fetches_from_off_the_machine_with_hostile_data(hostile_app_url):
+    url, event_ids = hostile_app_url
+    with browser_page() as page:
+        for event_id in event_ids:  # the details of each event: quote, sources, place, reason, actors
+            page.goto(f"{url}/?event={event_id}")
+            page.get_by_text("When:").first.wait_for(timeout=60_000)
+            settle(page)
+        for title in ("Add articles", "Look up a place", "Add a place", "Your places"):
+            open_page(page, title)
+            settle(page)
+        box = page.get_by_label("Place name")
+        open_page(page, "Look up a place")
+        box.wait_for(timeout=30_000)
+        box.fill("Bridge")
+        box.press("Enter")
+        page.locator("table").wait_for(timeout=30_000)
+        settle(page)
+        assert page.outside_requests == [], page.outside_requests
