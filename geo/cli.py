@@ -18,6 +18,14 @@ from geopy.geocoders import Nominatim
 
 from geo import config
 from geo.errors import ConflictmapError, PlaceNotFoundError
+from geo.events.evaluate import (
+    LOCATORS,
+    evaluate_locations,
+    is_location_file,
+    location_table,
+    read_location_cases,
+)
+from geo.events.extract import EventExtractor
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
 from geo.export import FORMATS, ExportOptions, export_bytes, export_events
 from geo.export.acled import read_csv
@@ -243,15 +251,27 @@ def parse(ctx, source, fmt, spacy_model):
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "both"]), default="both", show_default=True
 )
+@click.option("--locator", type=click.Choice(list(LOCATORS)), default="rules", show_default=True,
+              help="For event-location files: the place rules, or the learned model (on the file it was "
+                   "trained on that is a train-set figure; its k-fold figures come from "
+                   "python -m geo.events.train_locator).")  # fmt: skip
 @click.pass_context
 @_fail_cleanly
-def eval_command(ctx, path, limit, fmt):
-    """Measure the geoparser on an annotated JSON Lines file (see ../shared/eval/README.md)."""
-    report = evaluate(read_documents(path), Geoparser(_open(ctx)), limit=limit)
+def eval_command(ctx, path, limit, fmt, locator):
+    """Measure on an annotated JSON Lines file: toponyms (the geoparser) or event triggers with
+    their locations (where events are placed). See ../shared/eval/README.md."""
+    if is_location_file(path):
+        extractor = EventExtractor(Geoparser(_open(ctx)))
+        report = evaluate_locations(read_location_cases(path), extractor, LOCATORS[locator], limit=limit)
+        report["locator"] = locator
+        table = location_table(f"{path.name} ({locator})", report)
+    else:
+        report = evaluate(read_documents(path), Geoparser(_open(ctx)), limit=limit)
+        table = report_table(path.name, report)
     if fmt in ("json", "both"):
         echo(json.dumps(report, indent=2))
     if fmt in ("table", "both"):
-        echo(report_table(path.name, report))
+        echo(table)
 
 
 def _store(ctx: click.Context) -> Store:
