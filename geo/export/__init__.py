@@ -93,11 +93,21 @@ def export_events(
     try:
         with handle:
             fmt.write(events, handle, options or ExportOptions())
+        os.chmod(handle.name, _mode_for(path))  # a temporary file is private (0600); an export is not
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
     return path.stat().st_size
+
+
+def _mode_for(path: Path) -> int:
+    """The replaced file's permissions, or what a new file gets under the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _check_target(path: Path, fmt: ExportFormat, force: bool) -> None:

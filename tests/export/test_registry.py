@@ -112,3 +112,14 @@ def test_an_earlier_export_is_replaced_anything_else_only_with_force(tmp_path, i
         export_events(EVENTS, name, notes, options)
     assert notes.read_text(encoding="utf-8") == "my own notes"
     assert export_events(EVENTS, name, notes, options, force=True) > 0
+
+
+def test_an_export_is_readable_like_any_file_written_here(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        export_events(EVENTS, "csv", tmp_path / "events.csv")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "events.csv").stat().st_mode & 0o777 == 0o644
