@@ -30,7 +30,19 @@ MONTHS = {m: i for i, m in enumerate(
      "october", "november", "december"], 1)}  # fmt: skip
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+# Ukrainian and Russian months as dates write them (genitive: "27 лютого", "27 февраля").
+CYRILLIC_MONTHS = (
+    ("січня", "лютого", "березня", "квітня", "травня", "червня", "липня", "серпня", "вересня", "жовтня",
+     "листопада", "грудня"),
+    ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+     "ноября", "декабря"),
+)  # fmt: skip
+for _names in CYRILLIC_MONTHS:
+    MONTHS.update({name: i for i, name in enumerate(_names, 1)})
+_MONTH = (
+    r"(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|" + "|".join(n for ns in CYRILLIC_MONTHS for n in ns) + r")\.?"
+)
 DATELINE_RES = (
     re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b", re.I),
     re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I),

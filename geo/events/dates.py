@@ -23,10 +23,23 @@ _WEEKDAY_RE = re.compile(
 )
 _DAY_MONTH_RE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\b(?!\s+\d{{4}})", re.I)
 _MONTH_DAY_RE = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d{{4}})", re.I)
+# Ukrainian and Russian weekdays in the forms "у неділю", "в понедельник" use, Monday first.
+CYRILLIC_WEEKDAYS = (
+    ("понеділок", "понеділка", "понедельник"), ("вівторок", "вівторка", "вторник"), ("середу", "середа", "среду", "среда"),
+    ("четвер", "четверга", "четверг"), ("п'ятницю", "п’ятницю", "пятницу", "пятница"), ("суботу", "субота", "субботу", "суббота"),
+    ("неділю", "неділя", "воскресенье"),
+)  # fmt: skip
+_CYRILLIC_WEEKDAY = {form: WEEKDAYS[i] for i, forms in enumerate(CYRILLIC_WEEKDAYS) for form in forms}
+_CYRILLIC_WEEKDAY_RE = re.compile(
+    r"(?<!\w)(?:(минулого|минулої|минулий|прошлый|прошлую|прошлой|наступного|следующий)\s+)?("
+    + "|".join(sorted(_CYRILLIC_WEEKDAY, key=len, reverse=True)) + r")(?!\w)", re.I
+)
 _AGO_RE = re.compile(r"\b(\d+|a|one|two|three|four|five|six|seven)\s+(day|week|month)s?\s+ago\b", re.I)
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _RELATIVE = [
-    (re.compile(r"\byesterday\b", re.I), -1, -1, "day"),
+    (re.compile(r"\byesterday\b|(?<!\w)(?:вчора|вчера)(?!\w)", re.I), -1, -1, "day"),
+    (re.compile(r"(?<!\w)(?:позавчора|позавчера)(?!\w)", re.I), -2, -2, "day"),
+    (re.compile(r"(?<!\w)(?:сьогодні|сегодня|вночі|ночью|ранком|утром)(?!\w)", re.I), 0, 0, "day"),
     (
         re.compile(
             r"\b(?:today|tonight|this (?:morning|afternoon|evening)|earlier today|overnight|hours (?:after|before|earlier|later))\b",
@@ -93,6 +106,12 @@ def _resolve(sentence: str, published: date | None) -> When:
     match = _WEEKDAY_RE.search(sentence)
     if match:
         found.append((match.start(), match.group(2), "weekday", match.group(1), "day"))
+    match = _CYRILLIC_WEEKDAY_RE.search(sentence)
+    if match:
+        qualifier = match.group(1)
+        if qualifier:
+            qualifier = "last" if qualifier.lower().startswith(("мину", "прош")) else "next"
+        found.append((match.start(), match.group(2), "weekday", qualifier, "day"))
     match = _AGO_RE.search(sentence)
     if match:
         found.append((match.start(), match.group(), "ago", match, "day"))
@@ -116,7 +135,7 @@ def _resolve(sentence: str, published: date | None) -> When:
 
 
 def _weekday(name: str, qualifier: str | None, published: date) -> When:
-    target = WEEKDAYS.index(name.lower())
+    target = WEEKDAYS.index(_CYRILLIC_WEEKDAY.get(name.lower(), name.lower()))
     back = (published.weekday() - target) % 7
     qualifier = (qualifier or "").lower()
     if qualifier == "next":

@@ -207,6 +207,10 @@ KIND_AFTER = {
     "state": "region", "governorate": "region", "voblast": "region", "krai": "region",
     "mountains": "mountain", "valley": "physical_region", "desert": "physical_region",
     "peninsula": "physical_region", "island": "physical_region", "islands": "physical_region",
+    # Ukrainian and Russian, in every case news uses ("Харківської області", "в Херсонской области")
+    **dict.fromkeys(("область", "області", "областю", "областей", "области", "обл"), "region"),
+    **dict.fromkeys(("район", "району", "районі", "районом", "районе", "района"), "region"),
+    **dict.fromkeys(("річка", "річки", "річці", "река", "реки", "реке"), "river"),
 }  # fmt: skip
 KIND_BEFORE = {"river": "river", "lake": "lake", "mount": "mountain", "mt": "mountain"}
 KIND_OF = {"city": "city", "town": "city", "village": "city", "capital": "capital", "port": "city",

@@ -77,6 +77,7 @@ class Mention:
     container: tuple[int, int] | None = None  # "Gomel, Belarus": the span of Belarus
     contained: bool = False  # this mention is the "Belarus" of "Gomel, Belarus"
     locative: bool = False  # after "in", "near", "north of": said as a place
+    name: str | None = None  # the form to look up when the text inflects it: "Києві" -> "Київ"
 
     @property
     def weak(self) -> bool:
@@ -149,6 +150,8 @@ class Recogniser:
     known: Callable[[str], bool]
     adjective_country: Callable[[str], str | None] = field(default=lambda text: None)
     strong: Callable[[str], bool] = field(default=lambda text: False)
+    # Other forms of an inflected name to look up ("під Харковом": Харків); none by default.
+    base_forms: Callable[[str], tuple[str, ...]] = field(default=lambda text: ())
 
     def __call__(self, text: str) -> list[Mention]:
         return self.recognise(text)
@@ -206,8 +209,9 @@ class Recogniser:
                     people.add(tokens[i + 1].text)
         return {p for p in people if not self.strong(p)}
 
-    def _longest_match(self, text: str, tokens: list[Token], i: int) -> tuple[int, str | None] | None:
-        """The end of the longest known name starting at token i, with its kind hint."""
+    def _longest_match(self, text: str, tokens: list[Token], i: int) -> tuple[int, str | None, str | None] | None:
+        """The end of the longest known name starting at token i, with its kind hint and,
+        when only a base form of it is known (an inflected name), that form."""
         n = len(tokens)
         first = tokens[i]
         starts_with_kind = first.text.lower() in KIND_BEFORE and not first.capitalised
@@ -223,15 +227,20 @@ class Recogniser:
                 continue
             if starts_with_kind and length == 1:
                 return None
-            if self.known(normalise(text[first.start : last.end])):
-                kind = KIND_AFTER.get(last.text.lower()) if length > 1 else None
-                if starts_with_kind:
-                    kind = KIND_BEFORE[first.text.lower()]
-                return j, kind
+            surface = text[first.start : last.end]
+            name = None
+            if not self.known(normalise(surface)):
+                name = next((f for f in self.base_forms(surface) if self.known(normalise(f))), None)
+                if name is None:
+                    continue
+            kind = KIND_AFTER.get(last.text.lower()) if length > 1 else None
+            if starts_with_kind:
+                kind = KIND_BEFORE[first.text.lower()]
+            return j, kind, name
         return None
 
     def _mention(
-        self, text: str, tokens: list[Token], i: int, j: int, kind: str | None, lowercase: set[str]
+        self, text: str, tokens: list[Token], i: int, j: int, kind: str | None, name: str | None, lowercase: set[str]
     ) -> Mention | None:
         first, last = tokens[i], tokens[j - 1]
         surface = text[first.start : last.end]
@@ -279,7 +288,7 @@ class Recogniser:
         country_hint = None
         if kind is None and before is not None and before.text.lower() == "of" and i >= 2:
             kind, country_hint = self._kind_of(tokens, i - 2)
-        mention = Mention(first.start, last.end, surface, kind, country_hint, cues=tuple(cues))
+        mention = Mention(first.start, last.end, surface, kind, country_hint, cues=tuple(cues), name=name)
         mention.locative = _locative(tokens, i)
         return mention
 

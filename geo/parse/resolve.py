@@ -102,7 +102,7 @@ def resolve_mentions(
     entries = []
     for mention in mentions:
         candidates = gazetteer.lookup(
-            mention.text, kind=mention.kind_hint, country=mention.country_hint, limit=limit
+            mention.name or mention.text, kind=mention.kind_hint, country=mention.country_hint, limit=limit
         )
         if candidates:
             entries.append(_Entry(mention, candidates, [c.score for c in candidates]))

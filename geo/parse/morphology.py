@@ -1,0 +1,90 @@
+"""Ukrainian and Russian place names as the gazetteer holds them: in the nominative.
+
+News in these languages inflects every name: "у Києві", "під Харковом", "з Маріуполя",
+"Харківської області". ``nominative_forms`` gives the forms to look up, made by the
+pymorphy3 analysers for Ukrainian and Russian (their dictionaries ship as PyPI packages;
+nothing is downloaded at run time). Adjectives agree with the noun they go with:
+"Харківській області" -> "Харківська область".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pymorphy3
+
+from geo.gazetteer.names import has_cyrillic
+
+# Ukrainian first: its letters (і, ї, є, ґ) never parse as Russian words.
+LANGUAGES = ("uk", "ru")
+
+
+@lru_cache(maxsize=2)
+def _analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+@lru_cache(maxsize=20_000)
+def nominative_forms(phrase: str) -> tuple[str, ...]:
+    """The possible nominative forms of a Cyrillic name, likeliest first; () for others.
+    A word has several readings ("Києві": of Київ, or of кий): the gazetteer says which
+    one names a place.
+
+    >>> "Київ" in nominative_forms("Києві")
+    True
+    >>> nominative_forms("Харківської області")[0]
+    'Харківська область'
+    """
+    words = phrase.split()
+    if not words or not has_cyrillic(phrase) or len(words) > 4:
+        return ()
+    forms: list[str] = []
+    for lang in LANGUAGES:
+        analyzer = _analyzer(lang)
+        for head in _readings(words[-1], analyzer)[:MAX_READINGS]:
+            form = " ".join([*(_agree(w, head, analyzer) for w in words[:-1]), _like(words[-1], _nominal(head))])
+            if form != phrase and form not in forms:
+                forms.append(form)
+    return tuple(forms)
+
+
+MAX_READINGS = 4
+GENDERS = ("masc", "femn", "neut")
+
+
+def _readings(word: str, analyzer: pymorphy3.MorphAnalyzer) -> list:
+    """Noun and adjective readings of ``word``, place names first."""
+    parses = [p for p in analyzer.parse(word) if p.tag.POS in ("NOUN", "ADJF", "PRTF")]
+    return sorted(parses, key=lambda p: "Geox" not in p.tag.grammemes)
+
+
+def _nominal(parse) -> str:
+    """The reading in the nominative singular (plural for plural-only names)."""
+    plural = {"plur", "Pltm"} <= parse.tag.grammemes
+    inflected = parse.inflect({"nomn", "plur" if plural else "sing"})
+    return inflected.word if inflected else parse.normal_form
+
+
+def _agree(word: str, head, analyzer: pymorphy3.MorphAnalyzer) -> str:
+    """An adjective before the head noun, in the head's gender and the nominative
+    ("Харківської" before "область": "Харківська"); other words stay as they are."""
+    readings = [p for p in analyzer.parse(word) if p.tag.POS in ("ADJF", "PRTF")]
+    if not readings:
+        return word
+    gender = next((g for g in GENDERS if g in head.tag.grammemes), None)
+    plural = {"plur", "Pltm"} <= head.tag.grammemes
+    tries = [{"nomn", "plur"}] if plural else [{"nomn", "sing", gender}, {"nomn", gender}] if gender else [{"nomn"}]
+    for wanted in tries:  # the Ukrainian dictionary marks no number on feminine adjectives
+        inflected = readings[0].inflect(wanted)
+        if inflected:
+            return _like(word, inflected.word)
+    return word
+
+
+def _like(original: str, word: str) -> str:
+    """``word`` written in the case of ``original`` (Title, UPPER or lower)."""
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word

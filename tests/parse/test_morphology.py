@@ -1,0 +1,59 @@
+"""Ukrainian and Russian names as the texts inflect them."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.events.articles import parse_article
+from geo.parse.morphology import nominative_forms
+
+INFLECTED = [
+    ("у Києві", "Києві", "geonames:703448"),
+    ("під Харковом", "Харковом", "geonames:706483"),
+    ("з Маріуполя", "Маріуполя", "geonames:701822"),
+    ("в Херсоні", "Херсоні", "geonames:706448"),
+    ("у Бучі та Ірпені", "Бучі", "geonames:711350"),
+    ("у Бучі та Ірпені", "Ірпені", "geonames:707565"),
+    ("бої в Харківській області", "Харківській області", "ne:1159309631"),
+    ("бои в Харьковской области", "Харьковской области", "ne:1159309631"),
+    ("обстрелы Запорізької області", "Запорізької області", "ne:1159309637"),
+    ("в Мариуполе", "Мариуполе", "geonames:701822"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "surface", "place_id"), INFLECTED, ids=[i[0] for i in INFLECTED])
+def test_an_inflected_name_is_found_and_placed(geoparser, sentence, surface, place_id):
+    text = f"Сьогодні {sentence} було неспокійно."
+    found = {r.mention.text: r.place.id for r in geoparser.parse(text)}
+    assert found.get(surface) == place_id, found
+
+
+def test_person_names_stay_people(geoparser):
+    text = "Володимир Зеленський заявив, що Петро Порошенко виїхав до Львова."
+    found = {r.mention.text: r.place.id for r in geoparser.parse(text)}
+    assert "Зеленський" not in " ".join(found) and "Порошенко" not in " ".join(found)
+    assert found.get("Львова") == "geonames:702550"
+
+
+def test_adjectives_agree_with_the_noun():
+    assert nominative_forms("Харківської області")[0] == "Харківська область"
+    assert nominative_forms("Донецької Народної Республіки")[0] == "Донецька Народна Республіка"
+    assert nominative_forms("Kyiv") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "location", "day"),
+    [
+        ("У неділю 27 лютого 2022 року російські війська обстріляли Харків, загинули троє цивільних.",
+         "Kharkiv", "2022-02-27"),
+        ("27 февраля 2022 года российские войска обстреляли Харьков.", "Kharkiv", "2022-02-27"),
+        ("Вчора почалася евакуація з Маріуполя.", "Mariupol", "2022-02-28"),
+        ("В воскресенье российские войска обстреляли Мариуполь.", "Mariupol", "2022-02-27"),
+        ("Переговори відбулися в Гомелі в понеділок.", "Homyel'", "2022-02-28"),
+    ],
+)  # fmt: skip
+def test_ukrainian_and_russian_sentences_give_events(geoparser, text, location, day):
+    from geo.events.extract import EventExtractor
+
+    (event,) = EventExtractor(geoparser).extract(parse_article(text, date="2022-03-01"))
+    assert (event.location, event.date_start, event.time_precision) == (location, day, "day")
