@@ -98,7 +98,8 @@ def show_details(event: Event) -> None:
         st.write("**Other candidates (not chosen):**")
         st.table(alternatives)
     for source in event.sources:
-        publisher = f"{source.get('publisher') or ''} {source.get('published') or ''}"
+        language = f" ({source['language']})" if source.get("language") else ""
+        publisher = f"{source.get('publisher') or ''} {source.get('published') or ''}{language}"
         st.markdown(f"**{plain(source.get('title') or source['article_id'])}** — {plain(publisher)}")
         st.markdown(
             f"<div style='max-height:220px;overflow:auto;font-size:0.9em'>"

@@ -419,7 +419,7 @@ def articles(ctx, fmt):
         echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        echo(f"{row['id']}  {row['published'] or 'undated':<10}  {row['events']:>3} events  "
+        echo(f"{row['id']}  {row['published'] or 'undated':<10}  {row['language'] or '?':<2}  {row['events']:>3} events  "
                    f"{(row['source'] or '')[:20]:<20}  {(row['title'] or row['path'] or '')[:60]}")  # fmt: skip
 
 

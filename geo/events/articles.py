@@ -21,6 +21,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from geo.errors import ArticleError
+from geo.events.language import detect_language
 from geo.parse.pipeline import MAX_CHARS
 
 SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
@@ -67,6 +68,7 @@ class Article:
     path: str | None = None
     encoding: str = "utf-8"
     extra: dict = field(default_factory=dict)
+    language: str | None = None  # ISO 639-1, detected when the article is read
 
     @property
     def id(self) -> str:
@@ -124,6 +126,7 @@ def parse_article(data: bytes | str, *, kind: str = "text", name: str = "<input>
     article.encoding = encoding
     if not article.text.strip():
         raise ArticleError(f"{name} has no text to read.")
+    article.language = detect_language(article.text)
     if metadata:
         apply_metadata(article, metadata, "given")
     return article

@@ -151,7 +151,7 @@ def _source(article: Article, quote: str, start: int, end: int) -> Source:
     return Source(
         article_id=article.id, quote=quote, start=start, end=end, title=article.title,
         publisher=article.source, url=article.url,
-        published=article.published.isoformat() if article.published else None,
+        published=article.published.isoformat() if article.published else None, language=article.language,
     )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ class Source(TypedDict, total=False):
     publisher: str | None
     url: str | None
     published: str | None  # YYYY-MM-DD
+    language: str | None  # ISO 639-1 code of the article's language
 
 
 class MentionRef(TypedDict):

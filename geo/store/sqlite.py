@@ -33,7 +33,7 @@ from geo.store.base import AddResult
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
     id TEXT PRIMARY KEY, title TEXT, source TEXT, url TEXT, published TEXT, date_origin TEXT,
-    path TEXT, encoding TEXT, words INTEGER, text TEXT NOT NULL, ingested_at TEXT NOT NULL);
+    path TEXT, encoding TEXT, words INTEGER, text TEXT NOT NULL, ingested_at TEXT NOT NULL, language TEXT);
 CREATE TABLE IF NOT EXISTS events(
     id INTEGER PRIMARY KEY, event_type TEXT NOT NULL, sub_event_type TEXT, date_start TEXT,
     date_end TEXT, time_precision TEXT NOT NULL, actor1 TEXT, actor2 TEXT, country TEXT,
@@ -70,8 +70,15 @@ class SQLiteStore:
             self._check_foreign()
             if not self.read_only:
                 self.conn.executescript(SCHEMA)
+                self._upgrade()
         except (OSError, sqlite3.DatabaseError) as err:
             raise self._damaged(err) from err
+
+    def _upgrade(self) -> None:
+        """Columns added since a store was made (its data stays as it is)."""
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(articles)")}
+        if "language" not in columns:
+            self.conn.execute("ALTER TABLE articles ADD COLUMN language TEXT")
 
     def _check_foreign(self) -> None:
         """Refuse an SQLite file that is not a store (rather than add our tables to it)."""
@@ -136,10 +143,11 @@ class SQLiteStore:
             if self.has_article(article.id):  # checked inside the lock: two writers, one winner
                 return AddResult(article.id, new=False)
             self.conn.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles (id, title, source, url, published, date_origin, path, encoding, words,"
+                " text, ingested_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (article.id, article.title, article.source, article.url,
                  article.published.isoformat() if article.published else None, article.date_origin,
-                 article.path, article.encoding, article.words, article.text, _now()),
+                 article.path, article.encoding, article.words, article.text, _now(), article.language),
             )  # fmt: skip
             for number, event in enumerate(events, 1):
                 if _fail_after_events is not None and number > _fail_after_events:
@@ -305,38 +313,40 @@ class SQLiteStore:
         for chunk in range(0, len(event_ids), 500):
             ids = event_ids[chunk : chunk + 500]
             rows = self.conn.execute(
-                f'SELECT s.event_id, s.article_id, s.quote, s.start, s."end", a.title, a.source, a.url, a.published'
-                f" FROM event_sources s JOIN articles a ON a.id = s.article_id"
+                f'SELECT s.event_id, s.article_id, s.quote, s.start, s."end", a.title, a.source, a.url, a.published,'
+                f" a.language FROM event_sources s JOIN articles a ON a.id = s.article_id"
                 f" WHERE s.event_id IN ({', '.join('?' * len(ids))}) ORDER BY a.published, a.id, s.start",
                 ids,
             ).fetchall()
-            for event_id, article_id, quote, start, end, title, source, url, published in rows:
+            for event_id, article_id, quote, start, end, title, source, url, published, language in rows:
                 found.setdefault(event_id, []).append(
                     Source(article_id=article_id, title=title, publisher=source, url=url, published=published,
-                           quote=quote, start=start, end=end)
+                           quote=quote, start=start, end=end, language=language)
                 )  # fmt: skip
         return found
 
     def articles(self) -> list[dict]:
         rows = self.conn.execute(
-            "SELECT a.id, a.title, a.source, a.url, a.published, a.date_origin, a.path, a.words,"
+            "SELECT a.id, a.title, a.source, a.url, a.published, a.date_origin, a.path, a.words, a.language,"
             " (SELECT count(DISTINCT event_id) FROM event_sources s WHERE s.article_id = a.id)"
             " FROM articles a ORDER BY a.published, a.id"
         ).fetchall()
-        keys = ("id", "title", "source", "url", "published", "date_origin", "path", "words", "events")
+        keys = ("id", "title", "source", "url", "published", "date_origin", "path", "words", "language", "events")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def article(self, article_id: str) -> Article | None:
         """A kept article, as it was read (text and metadata)."""
         row = self.conn.execute(
-            "SELECT text, title, source, url, published, date_origin, path, encoding FROM articles WHERE id = ?",
+            "SELECT text, title, source, url, published, date_origin, path, encoding, language FROM articles"
+            " WHERE id = ?",
             (article_id,),
         ).fetchone()
         if row is None:
             return None
-        text, title, source, url, published, date_origin, path, encoding = row
+        text, title, source, url, published, date_origin, path, encoding, language = row
         return Article(text=text, title=title, source=source, url=url, date_origin=date_origin, path=path,
-                       encoding=encoding, published=date.fromisoformat(published) if published else None)  # fmt: skip
+                       encoding=encoding, published=date.fromisoformat(published) if published else None,
+                       language=language)  # fmt: skip
 
     def article_text(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -57,3 +57,18 @@ def test_ukrainian_and_russian_sentences_give_events(geoparser, text, location, 
 
     (event,) = EventExtractor(geoparser).extract(parse_article(text, date="2022-03-01"))
     assert (event.location, event.date_start, event.time_precision) == (location, day, "day")
+
+
+def test_each_article_has_its_language_stored_and_listed(tmp_path, geoparser):
+    from geo.events.extract import EventExtractor
+    from geo.events.ingest import RawArticle, ingest_many
+    from geo.store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "events.sqlite")
+    texts = {"uk": "У неділю російські війська обстріляли Харків, загинули троє цивільних.",
+             "ru": "В воскресенье российские войска обстреляли Харьков, погибли трое мирных жителей.",
+             "en": "On Sunday Russian forces shelled Kharkiv, killing three civilians."}  # fmt: skip
+    ingest_many([RawArticle(t, code) for code, t in texts.items()], store, EventExtractor(geoparser),
+                given={"date": "2022-02-28"})  # fmt: skip
+    assert sorted(a["language"] for a in store.articles()) == ["en", "ru", "uk"]
+    assert {s["language"] for e in store.events() for s in e.sources} == {"en", "ru", "uk"}
