@@ -88,3 +88,15 @@ def _like(original: str, word: str) -> str:
     if original[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+@lru_cache(maxsize=20_000)
+def is_common_word(word: str) -> bool:
+    """A Cyrillic word that is not a name (of a person or a place) in either language:
+    "Обстріл" opening "Обстріл Херсона" is a noun, not a first name."""
+    if not has_cyrillic(word):
+        return False
+    names = {"Name", "Surn", "Patr", "Geox", "Orgn"}
+    readings = [p for lang in LANGUAGES for p in _analyzer(lang).parse(word)]
+    known = [p for p in readings if p.is_known]
+    return bool(known) and not any(names & p.tag.grammemes for p in known)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from geo.errors import TextError
 from geo.gazetteer.lookup import Gazetteer
-from geo.parse.morphology import nominative_forms
+from geo.parse.morphology import is_common_word, nominative_forms
 from geo.parse.recognise import Mention, Recogniser
 from geo.parse.resolve import Resolved, resolve_mentions
 from geo.parse.spatial import apply_spatial_phrases
@@ -34,7 +34,8 @@ class Geoparser:
     def __post_init__(self) -> None:
         if self.recogniser is None:
             gaz = self.gazetteer
-            self.recogniser = Recogniser(gaz.knows, gaz.adjective_country, gaz.is_major, nominative_forms)
+            self.recogniser = Recogniser(gaz.knows, gaz.adjective_country, gaz.is_major, nominative_forms,
+                                         is_common_word)  # fmt: skip
 
     def recognise(self, text: str) -> list[Mention]:
         return self.recogniser(check_text(text))

@@ -152,6 +152,8 @@ class Recogniser:
     strong: Callable[[str], bool] = field(default=lambda text: False)
     # Other forms of an inflected name to look up ("під Харковом": Харків); none by default.
     base_forms: Callable[[str], tuple[str, ...]] = field(default=lambda text: ())
+    # Is a capitalised word a common word of the text's language, not a name? (Cyrillic.)
+    common: Callable[[str], bool] = field(default=lambda text: False)
 
     def __call__(self, text: str) -> list[Mention]:
         return self.recognise(text)
@@ -262,6 +264,7 @@ class Recogniser:
                 and (before.text.lower() in FUNCTION_WORDS or zipf(before.text) >= COMMON_ZIPF)
             )
             and not self.known(normalise(before.text))
+            and not (before.sentence_start and self.common(before.text))
         ):
             return None
         if after is not None and _adjacent(last, after) and after.capitalised:

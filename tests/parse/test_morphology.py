@@ -28,6 +28,15 @@ def test_an_inflected_name_is_found_and_placed(geoparser, sentence, surface, pla
     assert found.get(surface) == place_id, found
 
 
+@pytest.mark.parametrize(("text", "surface", "place_id"), [
+    ("Обстріл Херсона 25 лютого.", "Херсона", "geonames:706448"),
+    ("Обстрел Харькова продолжается.", "Харькова", "geonames:706483"),
+])  # fmt: skip
+def test_a_headline_noun_before_a_name_is_no_first_name(geoparser, text, surface, place_id):
+    found = {r.mention.text: r.place.id for r in geoparser.parse(text)}
+    assert found.get(surface) == place_id, found
+
+
 def test_person_names_stay_people(geoparser):
     text = "Володимир Зеленський заявив, що Петро Порошенко виїхав до Львова."
     found = {r.mention.text: r.place.id for r in geoparser.parse(text)}
