@@ -397,16 +397,21 @@ def _could_be_same_place(event: Event, km: float = MERGE_KM) -> tuple[str, list]
     if event.geo_precision == "country":
         return "gazetteer_id = ?", [event.gazetteer_id]
     lines = "geometry IS NOT NULL" if _is_line_or_area(event.geometry) else "json_extract(geometry, '$.type') != 'Point'"
-    if event.latitude is not None and abs(event.latitude) < 80 and abs(event.longitude) < 179:
+    located = "IFNULL(geo_precision, '') != 'country'"
+    if event.latitude is not None and event.longitude is not None:
         dlat = km / 110.574 * 1.01
-        dlon = km / (111.32 * math.cos(math.radians(min(89.0, abs(event.latitude) + dlat)))) * 1.01
-        near = "(latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?)"
-        return (
-            f"gazetteer_id = ? OR (geo_precision != 'country' AND ({near} OR {lines}))",
-            [event.gazetteer_id, event.latitude - dlat, event.latitude + dlat,
-             event.longitude - dlon, event.longitude + dlon],
-        )  # fmt: skip
-    return "gazetteer_id = ? OR (geo_precision != 'country' AND gazetteer_id IS NOT NULL)", [event.gazetteer_id]
+        nearer_pole = abs(event.latitude) + dlat
+        if nearer_pole < 89.0:
+            dlon = km / (111.32 * math.cos(math.radians(nearer_pole))) * 1.01
+            if abs(event.longitude) + dlon < 180.0:  # the box does not cross the date line
+                near = "(latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?)"
+                return (
+                    f"gazetteer_id = ? OR ({located} AND ({near} OR {lines}))",
+                    [event.gazetteer_id, event.latitude - dlat, event.latitude + dlat,
+                     event.longitude - dlon, event.longitude + dlon],
+                )  # fmt: skip
+    # near a pole or the date line: every located row (same_event decides)
+    return f"gazetteer_id = ? OR ({located} AND gazetteer_id IS NOT NULL)", [event.gazetteer_id]
 
 
 def _is_line_or_area(geometry: dict | None) -> bool:
