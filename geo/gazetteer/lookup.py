@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import shapely
+
 from geo import config
 from geo.errors import InvalidPlaceError, PlaceNotFoundError
 from geo.gazetteer.build import ensure_index
@@ -192,6 +194,22 @@ class Gazetteer:
             if candidate.place.kind == "country" and candidate.match in ("adjective", "primary", "alternate"):
                 return candidate.place.country
         return None
+
+    def region_named_for(self, place: Place) -> Place | None:
+        """The first-level region a city gives its name to (Kharkiv -> Kharkiv Oblast):
+        the largest region of that name around the city, else the region holding it.
+        (Kyiv's own municipality holds Kyiv; the oblast named for it surrounds it.)"""
+        point = shapely.Point(place.lon, place.lat)
+        named = [
+            c.place
+            for c in self.lookup(place.name, kind="region", limit=10)
+            if c.place.kind == "region"
+            and c.place.country == place.country
+            and c.place.geometry.distance(point) < 0.3
+        ]
+        if named:
+            return max(named, key=lambda region: region.geometry.area)
+        return self.index.containing(place.lat, place.lon, "region")
 
     def get(self, place_id: str) -> Place:
         """The place with this id (built-in or the user's own)."""

@@ -219,7 +219,10 @@ KIND_OF = {"city": "city", "town": "city", "village": "city", "capital": "capita
 NAME_ABBREVIATIONS = {"St", "Ste", "Mt", "Ft", "Pt", "Sta", "Sto"}
 # Words before a name that say it is a place: "in Chernobyl", "north of Chernobyl".
 LOCATIVE = {"in", "at", "near", "outside", "from", "to", "into", "towards", "toward", "across",
-            "around", "via", "through", "inside", "within", "nearby", "outskirts"}  # fmt: skip
+            "around", "via", "through", "inside", "within", "nearby", "outskirts",
+            # Ukrainian and Russian ("у Києві", "під Харковом", "из Мариуполя")
+            "у", "в", "во", "на", "під", "под", "біля", "поблизу", "около", "возле", "з", "із",
+            "зі", "из", "со", "до", "через", "від", "от", "поруч", "над"}  # fmt: skip
 DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
               "north-east", "north-west", "south-east", "south-west"}  # fmt: skip
 # Words a full stop belongs to (no sentence ends there): titles, "St.", AP state names.

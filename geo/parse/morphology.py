@@ -9,6 +9,7 @@ nothing is downloaded at run time). Adjectives agree with the noun they go with:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pymorphy3
@@ -42,7 +43,9 @@ def nominative_forms(phrase: str) -> tuple[str, ...]:
     for lang in LANGUAGES:
         analyzer = _analyzer(lang)
         for head in _readings(words[-1], analyzer)[:MAX_READINGS]:
-            form = " ".join([*(_agree(w, head, analyzer) for w in words[:-1]), _like(words[-1], _nominal(head))])
+            form = " ".join(
+                [*(_agree(w, head, analyzer) for w in words[:-1]), _like(words[-1], _nominal(head))]
+            )
             if form != phrase and form not in forms:
                 forms.append(form)
     return tuple(forms)
@@ -53,9 +56,10 @@ GENDERS = ("masc", "femn", "neut")
 
 
 def _readings(word: str, analyzer: pymorphy3.MorphAnalyzer) -> list:
-    """Noun and adjective readings of ``word``, place names first."""
+    """Noun and adjective readings of ``word``, place names first, then nouns ("Донецька":
+    of Донецьк before the adjective донецький)."""
     parses = [p for p in analyzer.parse(word) if p.tag.POS in ("NOUN", "ADJF", "PRTF")]
-    return sorted(parses, key=lambda p: "Geox" not in p.tag.grammemes)
+    return sorted(parses, key=lambda p: ("Geox" not in p.tag.grammemes, p.tag.POS != "NOUN"))
 
 
 def _nominal(parse) -> str:
@@ -73,7 +77,13 @@ def _agree(word: str, head, analyzer: pymorphy3.MorphAnalyzer) -> str:
         return word
     gender = next((g for g in GENDERS if g in head.tag.grammemes), None)
     plural = {"plur", "Pltm"} <= head.tag.grammemes
-    tries = [{"nomn", "plur"}] if plural else [{"nomn", "sing", gender}, {"nomn", gender}] if gender else [{"nomn"}]
+    tries = (
+        [{"nomn", "plur"}]
+        if plural
+        else [{"nomn", "sing", gender}, {"nomn", gender}]
+        if gender
+        else [{"nomn"}]
+    )
     for wanted in tries:  # the Ukrainian dictionary marks no number on feminine adjectives
         inflected = readings[0].inflect(wanted)
         if inflected:
@@ -100,3 +110,62 @@ def is_common_word(word: str) -> bool:
     readings = [p for lang in LANGUAGES for p in _analyzer(lang).parse(word)]
     known = [p for p in readings if p.is_known]
     return bool(known) and not any(names & p.tag.grammemes for p in known)
+
+
+# -- words that imply a place: "київський" (of Kyiv), "Харківщина" (the Kharkiv region) --
+
+# Adjective endings after the stem of a place name (lemma, masculine nominative), with
+# the endings the place name may take instead ("запорізький" -> "Запоріжжя").
+_ADJECTIVE_STEMS = (
+    ("енський", ("е",)), ("зький", ("жжя", "зьк")), ("цький", ("цьк", "ця", "ці", "ць")),
+    ("ський", ("ськ", "", "а", "и", "я", "е", "о", "са", "ь")),
+    ("енский", ("е",)), ("жский", ("жье",)), ("цкий", ("цк", "ца", "цы")),
+    ("ский", ("ск", "", "а", "ы", "и", "я", "е", "о", "ь")), ("ской", ("ск", "", "а", "о")),
+)  # fmt: skip
+# Informal region names: "Харківщина", "Донеччина", "Одещина", "Черкащина".
+_REGION_STEMS = (
+    ("ччина", ("цьк", "ця", "цький", "к")),
+    ("щина", ("", "а", "и", "са", "си", "ськ", "е", "ь", "ськ")),
+)
+ADJECTIVE_RE = re.compile(
+    r"(?:[сцз]ьк|[сц]к)(?:ий|ій|ого|ому|им|ім|а|ої|ою|у|е|і|их|ими|ая|ой|ую|ое|ие|ом|ых|ым|ыми|ых)$"
+)
+
+
+@lru_cache(maxsize=20_000)
+def implied_places(word: str) -> tuple[tuple[str, ...], str]:
+    """The place names a Cyrillic adjective or informal region name may come from, and
+    what it implies: ("city", names) for "київський" / "Харьковские", ("region", names)
+    for "Харківщині"; ((), "") when the word implies no place. The gazetteer says which
+    of the names is real.
+
+    >>> implied_places("Харківські")
+    (('Харків', 'Харківськ', ...), 'city')                                 # doctest: +SKIP
+    """
+    if not has_cyrillic(word) or " " in word:
+        return (), ""
+    ukrainian = any(ch in word.lower() for ch in "іїєґ")
+    parses = [p for lang in (("uk",) if ukrainian else LANGUAGES) for p in _analyzer(lang).parse(word)]
+    parses.sort(key=lambda p: p.tag.POS != "ADJF")  # an adjective reading first, if any
+    names: list[str] = []
+    what = ""
+    for parse in parses:
+        lemma = parse.normal_form
+        if parse.tag.POS == "ADJF":
+            table, what = _ADJECTIVE_STEMS, "city"
+        elif parse.tag.POS == "NOUN":
+            table, what = _REGION_STEMS, "region"
+        else:
+            continue
+        for suffix, endings in table:
+            if lemma.endswith(suffix):
+                stem = lemma[: -len(suffix)]
+                names += [stem + e for e in endings if len(stem + e) >= 3]
+                if stem.endswith("й"):  # "російський": Росія
+                    names.append(stem[:-1] + "я")
+                break
+        if names:
+            break
+    if not names:
+        return (), ""
+    return tuple(dict.fromkeys(n[:1].upper() + n[1:] for n in names)), what

@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo.errors import TextError
 from geo.gazetteer.lookup import Gazetteer
+from geo.parse.implied import ImpliedPlaces
 from geo.parse.morphology import is_common_word, nominative_forms
 from geo.parse.recognise import Mention, Recogniser
 from geo.parse.resolve import Resolved, resolve_mentions
@@ -21,7 +23,6 @@ from geo.parse.spatial import apply_spatial_phrases
 # longer texts are refused with a message, rather than keep an ingest busy for minutes.
 MAX_CHARS = 5_000_000
 SECTION_CHARS = 20_000  # a long article's context: about 3,000 words
-
 
 
 @dataclass
@@ -34,14 +35,20 @@ class Geoparser:
     def __post_init__(self) -> None:
         if self.recogniser is None:
             gaz = self.gazetteer
+            implied = ImpliedPlaces(gaz)
+
+            def implied_place(surface: str) -> tuple[str, str, str] | None:
+                found = implied(surface)
+                return (found[0].id, found[0].name, found[1]) if found else None
+
             self.recogniser = Recogniser(gaz.knows, gaz.adjective_country, gaz.is_major, nominative_forms,
-                                         is_common_word)  # fmt: skip
+                                         is_common_word, implied_place)  # fmt: skip
 
     def recognise(self, text: str) -> list[Mention]:
         return self.recogniser(check_text(text))
 
     def resolve(self, text: str, mentions: list[Mention]) -> list[Resolved]:
-        resolved = resolve_mentions(mentions, self.gazetteer)
+        resolved = resolve_mentions(mentions, self.gazetteer, home=home_country(text))
         apply_spatial_phrases(text, resolved, self.gazetteer)
         return resolved
 
@@ -62,6 +69,20 @@ class Geoparser:
                     item.mention.container = (a + start, b + start)
             resolved.extend(found)
         return resolved
+
+
+# Letters that say the language: Belarusian ў; Ukrainian і, ї, є, ґ (Russian has none of
+# them, and Belarusian, which has і too, is told by its ў).
+HOME_LETTERS = (("BY", re.compile("[ўЎ]")), ("UA", re.compile("[іїєґІЇЄҐ]")))
+
+
+def home_country(text: str) -> str | None:
+    """The country whose own language the text is written in, when its letters say so
+    (Ukrainian: UA, Belarusian: BY); None for English, Russian and the rest."""
+    for code, letters in HOME_LETTERS:
+        if letters.search(text):
+            return code
+    return None
 
 
 def chosen_and_alternatives(

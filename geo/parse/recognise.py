@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import wordfreq
 
-from geo.gazetteer.names import normalise
+from geo.gazetteer.names import has_cyrillic, normalise
 from geo.parse.lexicon import (
     ABBREVIATIONS,
     CONNECTORS,
@@ -47,6 +47,11 @@ SENTENCE_END = set(".!?…\n")
 MAX_WORDS = 6
 COMMON_ZIPF = 3.0  # at a sentence start, words this frequent in English are suspect
 COMMON_ZIPF_MID = 4.5  # mid-sentence
+# Cyrillic words that may imply a place: adjectives made from a place name (Київський,
+# харківські, Запорожской) and informal region names (Харківщина, Донеччині).
+IMPLIED_RE = re.compile(
+    r"[^\W\d_]*[а-яіїєґ](?:[сцз]ьк|[сцж]?ск|[сц]к)[а-яіїє]{1,3}$|[а-яіїє](?:щин|ччин)[аиіуоюе]{1,2}$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class Mention:
     contained: bool = False  # this mention is the "Belarus" of "Gomel, Belarus"
     locative: bool = False  # after "in", "near", "north of": said as a place
     name: str | None = None  # the form to look up when the text inflects it: "Києві" -> "Київ"
+    place_id: str | None = None  # the place a word implies without naming it: "київський"
+    forms: tuple[str, ...] = ()  # other readings that name places: "з Сум" is Суми, not Сум
 
     @property
     def weak(self) -> bool:
@@ -154,6 +161,8 @@ class Recogniser:
     base_forms: Callable[[str], tuple[str, ...]] = field(default=lambda text: ())
     # Is a capitalised word a common word of the text's language, not a name? (Cyrillic.)
     common: Callable[[str], bool] = field(default=lambda text: False)
+    # The place a word implies, as (place id, name, kind): "Харківщина", "київський". (Cyrillic.)
+    implied: Callable[[str], tuple[str, str, str] | None] = field(default=lambda text: None)
 
     def __call__(self, text: str) -> list[Mention]:
         return self.recognise(text)
@@ -168,6 +177,9 @@ class Recogniser:
         while i < n:
             token = tokens[i]
             if not (token.capitalised or token.text.lower() in KIND_BEFORE):
+                mention = self._implied_lower(text, tokens, i)
+                if mention is not None:
+                    mentions.append(mention)
                 i += 1
                 continue
             if _is_title(token):
@@ -187,6 +199,9 @@ class Recogniser:
             if mention is None:
                 i = _skip_run(tokens, i + 1)
                 continue
+            if mention.name is None and mention.place_id is None and has_cyrillic(mention.text):
+                # A Cyrillic name may also be another name inflected ("з Сум": of Суми).
+                mention.forms = tuple(f for f in self.base_forms(mention.text) if self.known(normalise(f)))
             mentions.append(mention)
             i = found[0]
         _link_containers(text, mentions)
@@ -211,9 +226,32 @@ class Recogniser:
                     people.add(tokens[i + 1].text)
         return {p for p in people if not self.strong(p)}
 
-    def _longest_match(self, text: str, tokens: list[Token], i: int) -> tuple[int, str | None, str | None] | None:
-        """The end of the longest known name starting at token i, with its kind hint and,
-        when only a base form of it is known (an inflected name), that form."""
+    def _implied_lower(self, text: str, tokens: list[Token], i: int) -> Mention | None:
+        """A lower-case word that implies a place ("харківські рятувальники"), with the
+        region word after it if there is one ("київська область")."""
+        token = tokens[i]
+        if not (token.word and IMPLIED_RE.search(token.text)):
+            return None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if after is not None and _adjacent(token, after) and after.text.lower() in KIND_AFTER:
+            found = self.implied(f"{token.text} {after.text}")
+            if found is not None:
+                place_id, name, kind = found
+                return Mention(token.start, after.end, text[token.start : after.end], kind, name=name,
+                               place_id=place_id, locative=_locative(tokens, i))  # fmt: skip
+        found = self.implied(token.text)
+        if found is None:
+            return None
+        place_id, name, kind = found
+        return Mention(token.start, token.end, token.text, kind, name=name, place_id=place_id,
+                       locative=_locative(tokens, i))  # fmt: skip
+
+    def _longest_match(
+        self, text: str, tokens: list[Token], i: int
+    ) -> tuple[int, str | None, str | None, str | None] | None:
+        """The end of the longest known name starting at token i, with its kind hint,
+        the form to look up when only a base form is known (an inflected name), and the
+        place's id when a word implies a place it does not name ("Харківщина")."""
         n = len(tokens)
         first = tokens[i]
         starts_with_kind = first.text.lower() in KIND_BEFORE and not first.capitalised
@@ -230,7 +268,13 @@ class Recogniser:
             if starts_with_kind and length == 1:
                 return None
             surface = text[first.start : last.end]
-            name = None
+            name = place_id = None
+            # A word made from a place name implies that place, whatever else bears the
+            # word: "Київський" is Kyiv's, not the district of Kyivskyi.
+            implied = self.implied(surface) if IMPLIED_RE.search(first.text) and length <= 2 else None
+            if implied is not None:
+                place_id, name, kind = implied
+                return j, kind, name, place_id
             if not self.known(normalise(surface)):
                 name = next((f for f in self.base_forms(surface) if self.known(normalise(f))), None)
                 if name is None:
@@ -238,12 +282,13 @@ class Recogniser:
             kind = KIND_AFTER.get(last.text.lower()) if length > 1 else None
             if starts_with_kind:
                 kind = KIND_BEFORE[first.text.lower()]
-            return j, kind, name
+            return j, kind, name, place_id
         return None
 
     def _mention(
-        self, text: str, tokens: list[Token], i: int, j: int, kind: str | None, name: str | None, lowercase: set[str]
-    ) -> Mention | None:
+        self, text: str, tokens: list[Token], i: int, j: int, kind: str | None, name: str | None,
+        place_id: str | None, lowercase: set[str],
+    ) -> Mention | None:  # fmt: skip
         first, last = tokens[i], tokens[j - 1]
         surface = text[first.start : last.end]
         single = j - i == 1
@@ -291,7 +336,9 @@ class Recogniser:
         country_hint = None
         if kind is None and before is not None and before.text.lower() == "of" and i >= 2:
             kind, country_hint = self._kind_of(tokens, i - 2)
-        mention = Mention(first.start, last.end, surface, kind, country_hint, cues=tuple(cues), name=name)
+        mention = Mention(
+            first.start, last.end, surface, kind, country_hint, cues=tuple(cues), name=name, place_id=place_id
+        )
         mention.locative = _locative(tokens, i)
         return mention
 

@@ -95,25 +95,35 @@ class _Entry:
 
 
 def resolve_mentions(
-    mentions: Sequence[Mention], gazetteer: Gazetteer, *, limit: int = 8, keep_all: bool = False
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+    *,
+    limit: int = 8,
+    keep_all: bool = False,
+    home: str | None = None,
 ) -> list[Resolved]:
     """Resolve every mention; drop those that turn out not to be places (unless
-    ``keep_all``: the spans are known to be places, as in an evaluation with gold spans)."""
+    ``keep_all``: the spans are known to be places, as in an evaluation with gold spans).
+    ``home`` is the country the text's own language belongs to (Ukrainian: UA): it
+    counts as one more mention of that country, so "під Токмаком" in Ukrainian is the
+    Ukrainian town, not Tokmok in Kyrgyzstan, while places the text ties elsewhere
+    keep their country."""
     entries = []
     for mention in mentions:
-        candidates = gazetteer.lookup(
-            mention.name or mention.text, kind=mention.kind_hint, country=mention.country_hint, limit=limit
-        )
+        if mention.place_id:
+            candidates = [_implied_candidate(mention, gazetteer)]
+        else:
+            candidates = _candidates(mention, gazetteer, limit)
         if candidates:
             entries.append(_Entry(mention, candidates, [c.score for c in candidates]))
     by_span = {(e.mention.start, e.mention.end): e for e in entries}
     for _ in range(2):
-        context = _Context(entries)
+        context = _Context(entries, home)
         for i, entry in enumerate(entries):
             container = by_span.get(entry.mention.container) if entry.mention.container else None
             entry.scores = [_context_score(c, i, context, container) for c in entry.candidates]
             entry.best = _choose(entry, container)
-    context = _Context(entries)
+    context = _Context(entries, home)
     resolved = []
     for i, entry in enumerate(entries):
         result = _decide(entry, i, context, keep_all)
@@ -122,10 +132,34 @@ def resolve_mentions(
     return resolved
 
 
+def _candidates(mention: Mention, gazetteer: Gazetteer, limit: int) -> list[Candidate]:
+    """The gazetteer's candidates for the mention's name and its other readings, best first."""
+    found = {}
+    for form in (mention.name or mention.text, *mention.forms):
+        for candidate in gazetteer.lookup(
+            form, kind=mention.kind_hint, country=mention.country_hint, limit=limit
+        ):
+            if candidate.place.id not in found or found[candidate.place.id].score < candidate.score:
+                found[candidate.place.id] = candidate
+    ranked = sorted(found.values(), key=lambda c: (-c.score, c.place.id))
+    return ranked[:limit] if mention.forms else list(found.values())
+
+
+def _implied_candidate(mention: Mention, gazetteer: Gazetteer) -> Candidate:
+    """The one candidate of a word that implies a place ("Харківщина": Kharkiv Oblast)."""
+    place = gazetteer.get(mention.place_id)
+    why = f"'{mention.text}' is said of {place.name}"
+    match = "adjective" if place.kind == "country" else "implied"  # a country's adjective: an actor
+    return Candidate(place, 1.0, mention.text, match, lambda: [why])
+
+
+HOME_WEIGHT = 0.5  # the text's language counts as much as one town named in its country
+
+
 class _Context:
     """What the article as a whole says: its countries and its confidently placed mentions."""
 
-    def __init__(self, entries: list[_Entry]) -> None:
+    def __init__(self, entries: list[_Entry], home: str | None = None) -> None:
         self.entries = entries
         self.by_span = {(e.mention.start, e.mention.end): e for e in entries}
         # Country evidence per surface form: a name repeated five times must not
@@ -137,6 +171,8 @@ class _Context:
         self.countries: Counter[str] = Counter()
         for contribution in self.by_surface.values():
             self.countries.update(contribution)
+        if home:
+            self.countries[home] += HOME_WEIGHT
         self.anchors = [(i, e.candidates[e.best].place) for i, e in enumerate(entries) if _is_anchor(e)]
         # Only firm mentions count: a repeated common word must not support itself.
         self.chosen = Counter(e.candidates[e.best].place.id for e in entries if not e.mention.weak)
@@ -257,6 +293,7 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
     supported = _find_support(place, i, context, entry)
     support_reason = supported.reason
     user = place.source == "user" or keep_all
+    implied = mention.place_id is not None  # "Харківщина": the word stands for the place
     # "UN", "PA": not places; "Columbia, S.C.": a state after its town is.
     state_after_town = (place.kind in ("region", "district") and mention.contained) or "." in mention.text
     if "acronym" in mention.cues and place.kind != "country" and not user and not state_after_town:
@@ -266,12 +303,12 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
     if mention.weak and not user and not supported.nearby and not _notable(place, supported):
         return None  # "West", "City", "Republican": common words that also name a place
     near_enough = supported.nearby and supported.km <= TINY_KM
-    if place.importance < TINY and not user and not near_enough and not mention.locative:
+    if place.importance < TINY and not user and not near_enough and not mention.locative and not implied:
         return None  # a surname that is also a village somewhere (Jones, Clark)
     # A small place far from everything else the article names is a misreading
     # ("Iskander missiles" is not the town in Uzbekistan).
     elsewhere = context.others(i, place) or context.has_countries(i)
-    said_as_place = mention.locative or mention.kind_hint is not None
+    said_as_place = mention.locative or mention.kind_hint is not None or implied
     if place.importance < 0.6 and elsewhere and not supported and not user and not said_as_place:
         return None
     # An area found only by a translated name ("Interior" for Ad Dakhiliyah, "Gulf").
@@ -280,6 +317,7 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
         and best.match != "primary"
         and not supported
         and not user
+        and not implied
         and len(mention.text.split()) == 1
     ):
         return None
@@ -354,6 +392,8 @@ def _reason(entry: _Entry, order: list[int], support_reason: str) -> str:
         prefix = f"named as a {entry.mention.kind_hint}; "
     if place.source == "user":
         return prefix + "user addition"
+    if entry.mention.place_id:
+        return best.reasons[0]
     if len(order) == 1:
         return prefix + "the only place with this name"
     runner = entry.candidates[order[1]].place

@@ -18,6 +18,12 @@ INFLECTED = [
     ("бои в Харьковской области", "Харьковской области", "ne:1159309631"),
     ("обстрелы Запорізької області", "Запорізької області", "ne:1159309637"),
     ("в Мариуполе", "Мариуполе", "geonames:701822"),
+    # The genitive of a town that is also an adjective: the town, not a village named by
+    # the adjective (Донецький) nor its namesake in Russia.
+    ("евакуація з Донецька", "Донецька", "geonames:709717"),
+    ("зі Слов'янська", "Слов'янська", "geonames:693468"),
+    # Homonyms abroad: in Ukrainian, the Ukrainian town (not Tokmok, Kyrgyzstan).
+    ("під Токмаком", "Токмаком", "geonames:691469"),
 ]
 
 
@@ -42,6 +48,41 @@ def test_person_names_stay_people(geoparser):
     found = {r.mention.text: r.place.id for r in geoparser.parse(text)}
     assert "Зеленський" not in " ".join(found) and "Порошенко" not in " ".join(found)
     assert found.get("Львова") == "geonames:702550"
+
+
+IMPLIED = [
+    # An adjective made from a city's name: the city ("Kyiv's mayor", "Kharkiv's rescuers").
+    ("Київський міський голова заявив", "Київський", "geonames:703448"),
+    ("працюють харківські рятувальники", "харківські", "geonames:706483"),
+    ("Харьковские власти сообщили", "Харьковские", "geonames:706483"),
+    ("поранено двох запорізьких енергетиків", "запорізьких", "geonames:687700"),
+    # With a region word: the region the city names, even when the data names it otherwise.
+    ("Харківська ОВА повідомила", "Харківська ОВА", "ne:1159309631"),
+    ("обстріл у Київській області", "Київській області", "ne:1159309615"),
+    ("взрыв в Луганской области", "Луганской области", "ne:1159309633"),
+    # Informal region names ("Kharkiv land"), inflected.
+    ("вибухи на Харківщині", "Харківщині", "ne:1159309631"),
+    ("бої на Донеччині", "Донеччині", "ne:1159309627"),
+    ("обстріл Київщини та Одещини", "Київщини", "ne:1159309615"),
+    ("обстріл Київщини та Одещини", "Одещини", "ne:1159309617"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "surface", "place_id"), IMPLIED, ids=[i[0] for i in IMPLIED])
+def test_a_word_that_implies_a_place_is_placed(geoparser, sentence, surface, place_id):
+    found = {r.mention.text: r for r in geoparser.parse(f"Сьогодні {sentence}.")}
+    assert surface in found, {k: v.place.id for k, v in found.items()}
+    assert found[surface].place.id == place_id
+    assert f"'{surface}' is said of" in found[surface].reason
+
+
+@pytest.mark.parametrize("text", [
+    "людський фактор і військовий обов'язок",  # adjectives of no place
+    "Українська армія відповіла",  # the country's adjective: Ukraine as an actor, not Ukrainsk
+])  # fmt: skip
+def test_adjectives_of_no_city_are_no_place(geoparser, text):
+    located = [(r.mention.text, r.place.name) for r in geoparser.parse(text) if r.role == "location"]
+    assert located == []
 
 
 def test_adjectives_agree_with_the_noun():
