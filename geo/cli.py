@@ -20,10 +20,14 @@ from geo import config
 from geo.errors import ConflictmapError, PlaceNotFoundError
 from geo.events.evaluate import (
     LOCATORS,
+    articles_table,
+    evaluate_articles,
     evaluate_locations,
-    is_location_file,
+    evaluate_types,
+    file_kind,
     location_table,
     read_location_cases,
+    types_table,
 )
 from geo.events.extract import EventExtractor
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
@@ -258,13 +262,22 @@ def parse(ctx, source, fmt, spacy_model):
 @click.pass_context
 @_fail_cleanly
 def eval_command(ctx, path, limit, fmt, locator):
-    """Measure on an annotated JSON Lines file: toponyms (the geoparser) or event triggers with
-    their locations (where events are placed). See ../shared/eval/README.md."""
-    if is_location_file(path):
+    """Measure on an annotated JSON Lines file, recognised by its keys: toponyms (the
+    geoparser), event triggers with their locations (where events are placed), event
+    snippets with a sub-event label (event types), or whole articles with the governorate
+    of their event (FA-KES). See ../shared/eval/README.md."""
+    kind = file_kind(path)
+    if kind == "location":
         extractor = EventExtractor(Geoparser(_open(ctx)))
         report = evaluate_locations(read_location_cases(path), extractor, LOCATORS[locator], limit=limit)
         report["locator"] = locator
         table = location_table(f"{path.name} ({locator})", report)
+    elif kind == "types":
+        report = evaluate_types(path, EventExtractor(Geoparser(_open(ctx))), limit=limit)
+        table = types_table(path.name, report)
+    elif kind == "articles":
+        report = evaluate_articles(path, EventExtractor(Geoparser(_open(ctx))), limit=limit)
+        table = articles_table(path.name, report)
     else:
         report = evaluate(read_documents(path), Geoparser(_open(ctx)), limit=limit)
         table = report_table(path.name, report)

@@ -42,7 +42,9 @@ for _names in CYRILLIC_MONTHS:
     MONTHS.update({name: i for i, name in enumerate(_names, 1)})
 _MONTH = (
     r"(January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|" + "|".join(n for ns in CYRILLIC_MONTHS for n in ns) + r")\.?"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|"
+    + "|".join(n for ns in CYRILLIC_MONTHS for n in ns)
+    + r")\.?"
 )
 DATELINE_RES = (
     re.compile(rf"\b(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})\b", re.I),
@@ -52,7 +54,6 @@ DATELINE_RES = (
 MAX_FILE_BYTES = 4 * MAX_CHARS  # HTML carries its markup
 YEARS = range(1800, 2201)  # dates outside are typos or placeholders, not publication dates
 DATELINE_CHARS = 1500  # a dateline sits near the top
-
 
 
 @dataclass
@@ -231,7 +232,9 @@ def _sidecar(path: Path) -> dict | None:
             except (OSError, json.JSONDecodeError) as err:
                 raise ArticleError(f"{candidate}: the sidecar metadata is not valid JSON ({err}).") from err
             except RecursionError as err:
-                raise ArticleError(f"{candidate}: the sidecar metadata is nested too deeply to read.") from err
+                raise ArticleError(
+                    f"{candidate}: the sidecar metadata is nested too deeply to read."
+                ) from err
             if not isinstance(meta, dict):
                 raise ArticleError(f"{candidate}: the sidecar metadata must be a JSON object.")
             return meta

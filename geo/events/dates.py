@@ -32,7 +32,9 @@ CYRILLIC_WEEKDAYS = (
 _CYRILLIC_WEEKDAY = {form: WEEKDAYS[i] for i, forms in enumerate(CYRILLIC_WEEKDAYS) for form in forms}
 _CYRILLIC_WEEKDAY_RE = re.compile(
     r"(?<!\w)(?:(минулого|минулої|минулий|прошлый|прошлую|прошлой|наступного|следующий)\s+)?("
-    + "|".join(sorted(_CYRILLIC_WEEKDAY, key=len, reverse=True)) + r")(?!\w)", re.I
+    + "|".join(sorted(_CYRILLIC_WEEKDAY, key=len, reverse=True))
+    + r")(?!\w)",
+    re.I,
 )
 _AGO_RE = re.compile(r"\b(\d+|a|one|two|three|four|five|six|seven)\s+(day|week|month)s?\s+ago\b", re.I)
 _NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}

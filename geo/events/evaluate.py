@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import shapely
+from shapely.geometry.base import BaseGeometry
+
 from geo.errors import EvalFileError
-from geo.events.extract import EventExtractor, choose_place
+from geo.events.articles import parse_article
+from geo.events.classify import NOT_AN_EVENT, SUB_TYPES, event_type_of
+from geo.events.extract import EventExtractor, choose_place, main_event
 from geo.events.locate import shipped_model
+from geo.gazetteer.lookup import Gazetteer
 from geo.parse.resolve import Resolved
 
 
@@ -73,18 +80,12 @@ def model_locator(text: str, mentions: list[Resolved], trigger: tuple[int, int])
 LOCATORS: dict[str, Locator] = {"rules": rule_locator, "model": model_locator}
 
 
-def is_location_file(path: Path) -> bool:
-    """Does ``path`` hold event-location cases (a "trigger" in its first record)?"""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            first = next((line for line in handle if line.strip()), "")
-        return '"trigger"' in first
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
 def evaluate_locations(
-    cases: Iterable[LocationCase], extractor: EventExtractor, locator: Locator = rule_locator, *, limit: int | None = None
+    cases: Iterable[LocationCase],
+    extractor: EventExtractor,
+    locator: Locator = rule_locator,
+    *,
+    limit: int | None = None,
 ) -> dict:
     tp = fp = fn = none_right = none_total = 0
     count = 0
@@ -126,4 +127,171 @@ def location_table(name: str, report: dict) -> str:
         f"({report['with_location']} with a location)\n"
         f"  precision {report['precision']:.3f}  recall {report['recall']:.3f}  F1 {report['f1']:.3f}  "
         f"'not stated' accuracy {report['not_stated_accuracy']}  ({report['seconds']} s)"
+    )
+
+
+# -- event types: CASE 2021 snippets with ACLED-style sub-event labels ------------------
+
+TYPE_ORDER = (
+    "Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
+    "Strategic developments", "Diplomacy", "Displacement", NOT_AN_EVENT,
+)  # fmt: skip
+
+
+def file_kind(path: Path) -> str:
+    """What an evaluation file holds, from the keys of its first record: "location"
+    (event triggers and their places), "types" (event snippets with a sub-event label),
+    "articles" (whole articles with the governorate of their event) or "toponyms"."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = next((line for line in handle if line.strip()), "")
+        keys = set(json.loads(first)) if first.strip().startswith("{") else set()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return "toponyms"  # the toponym reader names the problem
+    if "trigger" in keys:
+        return "location"
+    if "label" in keys and "text" in keys:
+        return "types"
+    if "governorate" in keys and "text" in keys:
+        return "articles"
+    return "toponyms"
+
+
+def is_location_file(path: Path) -> bool:
+    return file_kind(path) == "location"
+
+
+def _records(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError) as err:
+        raise EvalFileError(f"Cannot read {path}: {err}.") from err
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise EvalFileError(f"{path}, line {number}: not JSON ({err}).") from err
+        missing = [k for k in required if not isinstance(record, dict) or k not in record]
+        if missing:
+            raise EvalFileError(f"{path}, line {number}: expected the keys {', '.join(required)}; "
+                                f"missing {', '.join(missing)}.")  # fmt: skip
+        yield number, record
+
+
+def read_type_cases(path: Path) -> list[tuple[str, str]]:
+    """(text, label) of each snippet of an event-type file."""
+    return [(str(r["text"]), str(r["label"])) for _, r in _records(path, ("text", "label"))]
+
+
+def evaluate_types(
+    cases: Iterable[tuple[str, str]] | Path, extractor: EventExtractor, *, limit: int | None = None
+) -> dict:
+    """The type of the first event extracted from each snippet against its label, mapped
+    to our types as ACLED's codebook groups them; no event counts as "none"."""
+    if isinstance(cases, Path):
+        cases = read_type_cases(cases)
+    confusion: dict[str, Counter[str]] = {t: Counter() for t in TYPE_ORDER}
+    right = fine_right = fine_total = count = 0
+    start = time.perf_counter()
+    for text, label in cases:
+        if limit is not None and count >= limit:
+            break
+        count += 1
+        gold = event_type_of(label)
+        events = extractor.extract(parse_article(text))
+        first = min(events, key=lambda e: e.sources[0]["start"] if e.sources else 0, default=None)
+        predicted = first.event_type if first is not None else NOT_AN_EVENT
+        confusion.setdefault(gold, Counter())[predicted] += 1
+        right += predicted == gold
+        if SUB_TYPES.get(label) is not None:
+            fine_total += 1
+            fine_right += first is not None and first.sub_event_type == SUB_TYPES[label][1]
+    return {
+        "snippets": count,
+        "accuracy": round(right / count, 3) if count else 0.0,
+        "sub_type_accuracy": round(fine_right / fine_total, 3) if fine_total else None,
+        "confusion": {gold: dict(row) for gold, row in confusion.items() if row},
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def types_table(name: str, report: dict) -> str:
+    short = {t: t.split("/")[0].split(" ")[0][:10] for t in TYPE_ORDER}
+    golds = [t for t in TYPE_ORDER if t in report["confusion"]]
+    lines = [
+        f"{name}: event type of the first event, {report['snippets']} snippets: accuracy {report['accuracy']:.3f}, "
+        f"sub-type accuracy {report['sub_type_accuracy']}  ({report['seconds']} s)",
+        "  gold \\ predicted " + " ".join(f"{short[t]:>10}" for t in TYPE_ORDER),
+    ]
+    for gold in golds:
+        row = report["confusion"][gold]
+        lines.append(f"  {short[gold]:<17} " + " ".join(f"{row.get(t, 0):>10}" for t in TYPE_ORDER))
+    return "\n".join(lines)
+
+
+# -- whole articles: FA-KES, each with the governorate of its event -------------------
+
+# FA-KES governorates and the Natural Earth regions that count for each.
+GOVERNORATES = {
+    "aleppo": ("Aleppo",), "damascus": ("Damascus", "Rif Dimashq"), "idlib": ("Idlib",),
+    "deir ezzor": ("Deir ez-Zor",), "raqqa": ("Raqqa",), "homs": ("Homs",), "hasakeh": ("Al Hasakah",),
+    "hama": ("Hama",), "daraa": ("Daraa",), "lattakia": ("Latakia",), "quneitra": ("Quneitra",),
+    "tartous": ("Tartus",),
+}  # fmt: skip
+
+
+def governorate_shapes(gazetteer: Gazetteer) -> dict[str, BaseGeometry]:
+    shapes = {}
+    for key, names in GOVERNORATES.items():
+        parts = []
+        for name in names:
+            found = [c.place for c in gazetteer.lookup(name, country="SY", kind="region", limit=10)
+                     if c.place.kind == "region" and c.place.country == "SY"]  # fmt: skip
+            if found:
+                parts.append(found[0].geometry)
+        shapes[key] = shapely.union_all(parts) if parts else None
+    return shapes
+
+
+def evaluate_articles(path: Path, extractor: EventExtractor, *, limit: int | None = None) -> dict:
+    """The share of articles whose main event lies inside the gold governorate, the share
+    placed only at the country, and events per article."""
+    shapes = governorate_shapes(extractor.geoparser.gazetteer)
+    inside = country_only = no_event = events_total = count = 0
+    start = time.perf_counter()
+    for number, record in _records(path, ("text", "governorate")):
+        if limit is not None and count >= limit:
+            break
+        shape = shapes.get(str(record["governorate"]).lower())
+        if shape is None:
+            raise EvalFileError(f"{path}, line {number}: unknown governorate {record['governorate']!r} "
+                                f"(known: {', '.join(GOVERNORATES)}).")  # fmt: skip
+        count += 1
+        article = parse_article(str(record["text"]), title=record.get("title"), date=record.get("date"))
+        events = extractor.extract(article)
+        events_total += len(events)
+        main = main_event(events)
+        if main is None or main.latitude is None:
+            no_event += 1
+            continue
+        country_only += main.geo_precision == "country"
+        inside += shape.covers(shapely.Point(main.longitude, main.latitude))
+    return {
+        "articles": count,
+        "main_event_in_governorate": round(inside / count, 3) if count else 0.0,
+        "main_event_country_only": round(country_only / count, 3) if count else 0.0,
+        "no_located_event": round(no_event / count, 3) if count else 0.0,
+        "events_per_article": round(events_total / count, 2) if count else 0.0,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def articles_table(name: str, report: dict) -> str:
+    return (
+        f"{name}: {report['articles']} articles: main event inside the gold governorate "
+        f"{report['main_event_in_governorate']:.3f}; placed only at the country {report['main_event_country_only']:.3f}; "
+        f"no located event {report['no_located_event']:.3f}; {report['events_per_article']} events per article "
+        f"({report['seconds']} s)"
     )

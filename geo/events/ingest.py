@@ -197,7 +197,9 @@ def reresolve(store: Store, extractor: EventExtractor, names: Iterable[str] | No
         after = _locations(store, article.id)
         for quote, old in before.items():
             if after.get(quote) != old:
-                moved.append({"article_id": article.id, "quote": quote, "before": old, "after": after.get(quote)})
+                moved.append(
+                    {"article_id": article.id, "quote": quote, "before": old, "after": after.get(quote)}
+                )
     return moved
 
 
@@ -256,7 +258,9 @@ class _DaskExtraction:
             import dask  # imported here: it adds a second to every command that does not need it
             from dask.distributed import Client, LocalCluster
         except ImportError as err:
-            raise ClusterError(f"Parallel ingest needs dask.distributed ({err}): pip install 'dask[distributed]'.") from err
+            raise ClusterError(
+                f"Parallel ingest needs dask.distributed ({err}): pip install 'dask[distributed]'."
+            ) from err
         dask.config.set(WORKER_CONFIG)
         try:
             if self.scheduler:
@@ -266,7 +270,9 @@ class _DaskExtraction:
                                             dashboard_address=None)  # fmt: skip
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError, RuntimeError) as err:
-            raise ClusterError(f"Cannot reach the Dask scheduler {self.scheduler or 'local'}: {err}.") from err
+            raise ClusterError(
+                f"Cannot reach the Dask scheduler {self.scheduler or 'local'}: {err}."
+            ) from err
         self.client.run(_warm, self.spec)  # every worker opens its gazetteer now, not on its first batch
 
     def results(self, pending: list[tuple[str, Article]]) -> Iterator[tuple[str, Article, list[Event] | str]]:

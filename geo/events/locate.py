@@ -83,7 +83,9 @@ def _zipf(word: str) -> float:
     return wordfreq.zipf_frequency(word.lower(), "en") / 8.0
 
 
-def features(text: str, trigger: tuple[int, int], candidate: Candidate, rank: int, count: int) -> dict[str, float]:
+def features(
+    text: str, trigger: tuple[int, int], candidate: Candidate, rank: int, count: int
+) -> dict[str, float]:
     """The candidate's features, by name (a sparse row)."""
     before_words = WORD_RE.findall(text[max(0, candidate.start - 60) : candidate.start].lower())
     after_words = WORD_RE.findall(text[candidate.end : candidate.end + 40].lower())

@@ -33,7 +33,9 @@ def same_event(a: Event, b: Event, *, km: float = MERGE_KM) -> bool:
         return a.gazetteer_id is None and b.gazetteer_id is None
     if "country" in (a.geo_precision, b.geo_precision):
         # A whole country says little about where: same country, same kind of event, same actors.
-        return a.gazetteer_id == b.gazetteer_id and a.sub_event_type == b.sub_event_type and a.actor1 == b.actor1
+        return (
+            a.gazetteer_id == b.gazetteer_id and a.sub_event_type == b.sub_event_type and a.actor1 == b.actor1
+        )
     if a.gazetteer_id == b.gazetteer_id:
         return True
     if _roughly_within(a, b, km) and distance_km((a.latitude, a.longitude), (b.latitude, b.longitude)) <= km:
@@ -83,10 +85,12 @@ def _overlap(x: When, y: When, slack_days: int = 1) -> bool:
 
 
 def more_precise(a: Event, b: Event) -> Event:
-    """Of two reports, the one with the finer place (then the finer date)."""
+    """Of two reports, the one with the finer place (a point before a line of the same
+    precision: the crossing on the border before the border), then the finer date."""
 
-    def key(e: Event) -> tuple[int, bool]:
-        return (PRECISION_RANK.get(e.geo_precision or "", 6), e.time_precision != "day")
+    def key(e: Event) -> tuple[int, bool, bool]:
+        line = not e.geometry or e.geometry.get("type") != "Point"
+        return (PRECISION_RANK.get(e.geo_precision or "", 6), line, e.time_precision != "day")
 
     return a if key(a) <= key(b) else b
 

@@ -20,6 +20,7 @@ class Rule:
     event_type: str
     sub_event_type: str
     pattern: re.Pattern
+    own: bool = False  # from the user's own rules file: its type is the user's word, kept as is
 
 
 def load_rules(extra: Path | None = None) -> list[Rule]:
@@ -38,8 +39,11 @@ def load_rules(extra: Path | None = None) -> list[Rule]:
         for number, rule in enumerate(data.get("rule", []), 1):
             try:
                 triggers = "|".join(f"(?:{t})" for t in rule["triggers"])
+                pattern = re.compile(rf"\b(?:{triggers})\b", re.I)
                 rules.append(
-                    Rule(rule["event_type"], rule["sub_event_type"], re.compile(rf"\b(?:{triggers})\b", re.I))
+                    Rule(
+                        rule["event_type"], rule["sub_event_type"], pattern, path != config.event_rules_file()
+                    )
                 )
             except (KeyError, TypeError, re.error) as err:
                 raise RulesError(

@@ -28,8 +28,14 @@ C = 1.0
 
 def rows_of(case: LocationCase, geoparser: Geoparser) -> list[tuple[dict[str, float], int, tuple[int, int]]]:
     mentions = geoparser.parse(case.text)
-    found = [c for c in candidates(case.text, mentions) if not (c.start < case.trigger[1] and case.trigger[0] < c.end)]
-    by_distance = sorted(found, key=lambda c: min(abs(c.start - case.trigger[1]), abs(case.trigger[0] - c.end)))
+    found = [
+        c
+        for c in candidates(case.text, mentions)
+        if not (c.start < case.trigger[1] and case.trigger[0] < c.end)
+    ]
+    by_distance = sorted(
+        found, key=lambda c: min(abs(c.start - case.trigger[1]), abs(case.trigger[0] - c.end))
+    )
     rank = {id(c): i for i, c in enumerate(by_distance)}
     return [
         (features(case.text, case.trigger, c, rank[id(c)], len(found)),
@@ -47,7 +53,9 @@ def fit(rows: list[tuple[dict[str, float], int, tuple[int, int]]]) -> dict[str, 
     labels = [r[1] for r in rows]
     model = LogisticRegression(C=C, max_iter=2000, solver="lbfgs", fit_intercept=False)
     model.fit(matrix, labels)
-    return {name: round(float(w), 5) for name, w in zip(vectorizer.feature_names_, model.coef_[0], strict=True)}
+    return {
+        name: round(float(w), 5) for name, w in zip(vectorizer.feature_names_, model.coef_[0], strict=True)
+    }
 
 
 def score(cases, case_rows, weights: dict[str, float], threshold: float) -> dict:
@@ -89,7 +97,10 @@ def main() -> None:
         weights = fit(train)
         threshold = best_threshold(train_cases, train_rows, weights)  # chosen on the training folds only
         figures = score([cases[i] for i in held], [case_rows[i] for i in held], weights, threshold)
-        print(f"fold {k + 1}: threshold {threshold:.2f}  " + "  ".join(f"{n} {v:.3f}" for n, v in figures.items()))
+        print(
+            f"fold {k + 1}: threshold {threshold:.2f}  "
+            + "  ".join(f"{n} {v:.3f}" for n, v in figures.items())
+        )
         for name in totals:
             totals[name] += figures[name] / FOLDS
     print(f"{FOLDS}-fold mean: " + "  ".join(f"{n} {v:.3f}" for n, v in totals.items()))

@@ -46,7 +46,9 @@ def test_files_folders_and_json_lines_in_one_run(tmp_path, store, extractor):
     stored = {a["title"]: a for a in store.articles()}
     assert stored["Kharkiv"]["source"] == "Wire" and stored["Kharkiv"]["published"] == "2022-03-08"
     assert stored["Kharkiv"]["path"] == f"{feed}:1"
-    (kharkiv,) = [e for e in store.events() if e.location == "Kharkiv" and e.sources[0]["publisher"] == "Wire"]
+    (kharkiv,) = [
+        e for e in store.events() if e.location == "Kharkiv" and e.sources[0]["publisher"] == "Wire"
+    ]
     assert (kharkiv.date_start, kharkiv.fatalities) == ("2022-03-07", 3)
     again = ingest_many([SEEDS, feed], store, extractor)
     assert (again.new, again.seen, again.added) == (0, 4, 0)
@@ -79,7 +81,9 @@ def test_a_bad_source_is_reported_and_the_rest_go_in(tmp_path, store, extractor)
 
 
 def test_unknown_metadata_is_refused(store, extractor):
-    with pytest.raises(ArticleError, match=r"Unknown metadata \['author'\]: give any of date, source, title, url"):
+    with pytest.raises(
+        ArticleError, match=r"Unknown metadata \['author'\]: give any of date, source, title, url"
+    ):
         ingest_many([], store, extractor, given={"author": "me"})
 
 
@@ -124,11 +128,15 @@ def test_no_file_stops_a_folder_ingest(tmp_path, store, extractor):
     """Each of these once stopped the whole run with a traceback."""
     folder = tmp_path / "folder"
     folder.mkdir()
-    (folder / "a.txt").write_text("Russian forces shelled Kharkiv yesterday. The offer is valid until 9999-12-31.\n")
+    (folder / "a.txt").write_text(
+        "Russian forces shelled Kharkiv yesterday. The offer is valid until 9999-12-31.\n"
+    )
     (folder / "b.txt").write_text("Shelling hit Kyiv yesterday.\n")
     (folder / "b.txt.meta.json").write_text('{"date": "0001-01-01"}')
     (folder / "c.txt").write_text("Shelling hit Lviv on Monday, officials in the western city said today.\n")
-    (folder / "c.txt.meta.json").write_bytes('{"source": "Львівська міська рада, прес-служба"}'.encode("cp1251"))
+    (folder / "c.txt.meta.json").write_bytes(
+        '{"source": "Львівська міська рада, прес-служба"}'.encode("cp1251")
+    )
     (folder / "d.txt").write_text("Shelling hit Odesa on Monday.\n")
     (folder / "d.txt.meta.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
     (folder / "e.txt").write_text("Shelling hit Dnipro 99999999999 days ago.\n")
@@ -136,7 +144,10 @@ def test_no_file_stops_a_folder_ingest(tmp_path, store, extractor):
     assert report.new == 3 and len(report.failures) == 2
     assert report.failures[0] == (f"{folder / 'b.txt'}: Cannot read the date '0001-01-01' (sidecar): write it as "
                                   "YYYY-MM-DD, a year from 1800 to 2200.")  # fmt: skip
-    assert report.failures[1] == f"{folder / 'd.txt.meta.json'}: the sidecar metadata is nested too deeply to read."
+    assert (
+        report.failures[1]
+        == f"{folder / 'd.txt.meta.json'}: the sidecar metadata is nested too deeply to read."
+    )
     by_path = {Path(a["path"]).name: a for a in store.articles()}
     assert by_path["a.txt"]["published"] == "2022-03-01"  # 9999-12-31 is not its date
     assert by_path["c.txt"]["source"] == "Львівська міська рада, прес-служба"
@@ -146,7 +157,9 @@ def test_no_file_stops_a_folder_ingest(tmp_path, store, extractor):
 
 def _ingest_in_process(args: tuple[str, str, str]) -> list[str]:
     folder, store_path, index = args
-    report = ingest_many([Path(folder)], SQLiteStore(Path(store_path)), ExtractorSpec(Path(index), config.data_dir()))
+    report = ingest_many(
+        [Path(folder)], SQLiteStore(Path(store_path)), ExtractorSpec(Path(index), config.data_dir())
+    )
     return report.failures
 
 

@@ -16,7 +16,9 @@ from geo.events.evaluate import (
 from geo.events.locate import candidates, shipped_model
 from geo.events.train_locator import best_threshold, fit, rows_of, score
 
-SENTENCE = "In the West Bank city of Nablus Saturday, a Palestinian man riding a motorcycle was shot and killed."
+SENTENCE = (
+    "In the West Bank city of Nablus Saturday, a Palestinian man riding a motorcycle was shot and killed."
+)
 SHOT = (SENTENCE.index("shot"), SENTENCE.index("shot") + 4)
 
 
@@ -38,7 +40,9 @@ def test_the_shipped_model_reads_and_scores_in_range(geoparser):
 
 def test_no_candidate_means_not_stated(geoparser):
     text = "the protesters were beaten by police on saturday."
-    assert model_locator(text, geoparser.parse(text), (text.index("beaten"), text.index("beaten") + 6)) is None
+    assert (
+        model_locator(text, geoparser.parse(text), (text.index("beaten"), text.index("beaten") + 6)) is None
+    )
 
 
 def test_location_files_are_recognised(tmp_path):
