@@ -314,7 +314,9 @@ def ingest(ctx, paths, published, source, title, url, workers, scheduler):
     store, spec = _store(ctx), _extractor_spec(ctx)
     sources = [stdin_source() if str(p) == "-" else p for p in paths]
     given = {"date": published, "source": source, "title": title, "url": url}
-    with click.progressbar(length=1, label="Ingesting", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+    with click.progressbar(
+        length=1, label="Ingesting", file=sys.stderr, hidden=not sys.stderr.isatty()
+    ) as bar:
 
         def progress(done: int, total: int, label: str) -> None:
             bar.length = total
@@ -396,7 +398,9 @@ def events_delete(ctx, event_ids, origin):
     missing = sorted(set(event_ids) - set(deleted))
     echo(f"Deleted {len(deleted)} event(s).")
     if missing:
-        raise click.ClickException(f"No event with id {', '.join(map(str, missing))}: see `conflictmap events` for the ids.")
+        raise click.ClickException(
+            f"No event with id {', '.join(map(str, missing))}: see `conflictmap events` for the ids."
+        )
 
 
 @main.command()
@@ -405,7 +409,9 @@ def events_delete(ctx, event_ids, origin):
               help="One of the export formats (default: from --out's suffix, else html).")  # fmt: skip
 @_event_filters
 @click.option("--title", help="A title (shown on the map).")
-@click.option("--force", is_flag=True, help="Replace --out even if it is not an earlier export (never a database).")
+@click.option(
+    "--force", is_flag=True, help="Replace --out even if it is not an earlier export (never a database)."
+)
 @click.pass_context
 @_fail_cleanly
 def export(ctx, out, fmt, date_from, date_to, event_type, country, title, force):
@@ -463,16 +469,12 @@ def reresolve_command(ctx, everything):
     if not everything:
         names = names_to_reread(store, _user_places(ctx).places())
         if not names:
-            echo(
-                "You have no places of your own; nothing to re-resolve (use --all to re-read everything)."
-            )
+            echo("You have no places of your own; nothing to re-resolve (use --all to re-read everything).")
             return
     moved = reresolve(store, _extractor_spec(ctx).build(), names)
     for item in moved:
         before, after = item["before"], item["after"]
-        echo(
-            f"{item['quote'][:70]}\n    {before[0] if before else '-'} -> {after[0] if after else '-'}"
-        )
+        echo(f"{item['quote'][:70]}\n    {before[0] if before else '-'} -> {after[0] if after else '-'}")
     echo(f"{len(moved)} event(s) moved.")
 
 

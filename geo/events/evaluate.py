@@ -26,9 +26,10 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import EvalFileError
 from geo.events.articles import parse_article
 from geo.events.classify import NOT_AN_EVENT, SUB_TYPES, event_type_of
-from geo.events.extract import EventExtractor, choose_place, main_event
+from geo.events.extract import EventExtractor, choose_place
 from geo.events.locate import shipped_model
 from geo.gazetteer.lookup import Gazetteer
+from geo.gazetteer.names import normalise
 from geo.parse.resolve import Resolved
 
 
@@ -249,8 +250,10 @@ def governorate_shapes(gazetteer: Gazetteer) -> dict[str, BaseGeometry]:
         for name in names:
             found = [c.place for c in gazetteer.lookup(name, country="SY", kind="region", limit=10)
                      if c.place.kind == "region" and c.place.country == "SY"]  # fmt: skip
-            if found:
-                parts.append(found[0].geometry)
+            # "Damascus" names Damascus Province and (as an alternate) Rif Dimashq around it
+            named = [p for p in found if normalise(p.name).startswith(normalise(name))]
+            if named or found:
+                parts.append((named or found)[0].geometry)
         shapes[key] = shapely.union_all(parts) if parts else None
     return shapes
 
@@ -272,7 +275,7 @@ def evaluate_articles(path: Path, extractor: EventExtractor, *, limit: int | Non
         article = parse_article(str(record["text"]), title=record.get("title"), date=record.get("date"))
         events = extractor.extract(article)
         events_total += len(events)
-        main = main_event(events)
+        main = extractor.main_event(article, events)
         if main is None or main.latitude is None:
             no_event += 1
             continue

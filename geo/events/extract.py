@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 import shapely
@@ -121,13 +121,23 @@ def _adds_casualties(
     )
 
 
-def main_event(events: list[Event]) -> Event | None:
-    """The event an article is mainly about: the one told most often (most quotes) among
-    those placed below the country, the earliest of equals; else the first event."""
+def main_event(events: list[Event], area_of: Callable[[float, float], str | None] | None = None,
+               places: list[tuple[float, float]] = ()) -> Event | None:  # fmt: skip
+    """The event an article is mainly about: among those placed below the country, one
+    in the area (``area_of``: a first-level region) the article's places are most often
+    in, told most often, the earliest of equals; else the first event. ``places`` are the
+    (lat, lon) of every place the article names below its countries; without them the
+    events' own places vote."""
     located = [e for e in events if e.latitude is not None and e.geo_precision != "country"]
     if not located:
         return events[0] if events else None
-    return max(located, key=lambda e: (len(e.sources), -events.index(e)))
+    area_of = area_of or (lambda lat, lon: f"{lat:.0f},{lon:.0f}")
+    votes = Counter(
+        area_of(lat, lon) for lat, lon in (places or [(e.latitude, e.longitude) for e in located])
+    )
+    votes.pop(None, None)
+    return max(located, key=lambda e: (votes.get(area_of(e.latitude, e.longitude), 0), len(e.sources),
+                                       -events.index(e)))  # fmt: skip
 
 
 @dataclass
@@ -153,7 +163,7 @@ class EventExtractor:
         text = article.text
         resolved = sorted(self.geoparser.parse(text), key=lambda r: r.mention.start)
         starts = [r.mention.start for r in resolved]
-        focus = _focus_country(resolved)
+        focus = _focus_place(resolved) or _focus_country(resolved)
         skipped = boilerplate_spans(text)
         events: list[Event] = []
         for start, end in sentences(text):
@@ -177,6 +187,19 @@ class EventExtractor:
                 continue
             events.append(event)
         return merge_within(events)
+
+    def main_event(self, article: Article, events: list[Event]) -> Event | None:
+        """The event the article is mainly about (see ``main_event``), voting with every
+        place the article names below the country level, by first-level region."""
+        index = self.geoparser.gazetteer.index
+        places = [r.point for r in self.geoparser.parse(article.text)
+                  if r.role == "location" and r.place.kind not in ("country", "continent")]  # fmt: skip
+
+        def area_of(lat: float, lon: float) -> str | None:
+            region = index.containing(lat, lon, "region")
+            return region.id if region is not None else None
+
+        return main_event(events, area_of, places)
 
     def _typed(
         self, sentence: str, triggers: list[tuple[Rule, re.Match]], context: str
@@ -374,6 +397,9 @@ def _choose_location(
     ):
         event.copy_location(previous)
         event.location_reason = f"{unknown or 'no place in the sentence: '}where the event just before happened ({previous.location})"
+    elif isinstance(focus, Resolved):
+        _place_at(event, focus.place, focus.point, focus.precision, _geojson(focus),
+                  f"{unknown or 'no place in the sentence: '}the place the article is mainly about ({focus.place.name})")  # fmt: skip
     elif focus is not None:
         point = {"type": "Point", "coordinates": [round(focus.lon, 5), round(focus.lat, 5)]}
         _place_at(event, focus, (focus.lat, focus.lon), "country", point,
@@ -413,6 +439,26 @@ def _geojson(item: Resolved) -> dict:
         lat, lon = item.point
         return {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]}
     return shapely.geometry.mapping(shapely.set_precision(shape, 1e-5))
+
+
+FOCUS_SHARE = 0.5  # of the mentions of places below the country
+FOCUS_MENTIONS = 3
+
+
+def _focus_place(resolved: list[Resolved]) -> Resolved | None:
+    """The place below the country an article is mainly about: named at least
+    FOCUS_MENTIONS times and in at least half the mentions of such places (a dateline
+    city and its story), in the article's main country; else None."""
+    country = _focus_country(resolved)
+    local = [r for r in resolved if r.role == "location" and r.place.kind not in ("country", "continent")
+             and (country is None or r.place.country == country.country)]  # fmt: skip
+    counts = Counter(r.place.id for r in local)
+    if not counts:
+        return None
+    best_id, n = max(counts.items(), key=lambda item: (item[1], item[0]))
+    if n < FOCUS_MENTIONS or n < FOCUS_SHARE * len(local):
+        return None
+    return next(r for r in local if r.place.id == best_id)
 
 
 def _focus_country(resolved: list[Resolved]) -> Place | None:

@@ -75,8 +75,12 @@ def export_bytes(events: Sequence[Event], format_name: str, options: ExportOptio
 
 
 def export_events(
-    events: Sequence[Event], format_name: str, path: Path, options: ExportOptions | None = None,
-    *, force: bool = False,
+    events: Sequence[Event],
+    format_name: str,
+    path: Path,
+    options: ExportOptions | None = None,
+    *,
+    force: bool = False,
 ) -> int:
     """Write ``events`` to ``path`` atomically; returns the file's size in bytes. An existing
     file is replaced only if it is an earlier export of this format (or with ``force``);
@@ -89,7 +93,9 @@ def export_events(
             dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
         )
     except OSError as err:
-        raise ExportError(f"Cannot write in {path.parent}: {err.strerror}. Choose a folder you can write to.") from err
+        raise ExportError(
+            f"Cannot write in {path.parent}: {err.strerror}. Choose a folder you can write to."
+        ) from err
     try:
         with handle:
             fmt.write(events, handle, options or ExportOptions())
@@ -122,7 +128,9 @@ def _check_target(path: Path, fmt: ExportFormat, force: bool) -> None:
     with path.open("rb") as existing:
         head = existing.read(4096)
     if head.startswith(b"SQLite format 3\x00"):
-        raise ExportError(f"{path} is a database (perhaps the event store or the index): refusing to overwrite it.")
+        raise ExportError(
+            f"{path} is a database (perhaps the event store or the index): refusing to overwrite it."
+        )
     earlier = head.startswith(fmt.signature) or (fmt.name == "html" and fmt.signature in head)
     if head and not earlier and not force:
         raise ExportError(
@@ -131,4 +139,12 @@ def _check_target(path: Path, fmt: ExportFormat, force: bool) -> None:
         )
 
 
-__all__ = ["FORMATS", "ExportFormat", "ExportOptions", "export_bytes", "export_events", "get_format", "register"]
+__all__ = [
+    "FORMATS",
+    "ExportFormat",
+    "ExportOptions",
+    "export_bytes",
+    "export_events",
+    "get_format",
+    "register",
+]

@@ -33,7 +33,6 @@ GEO_PRECISION = {"exact": 1, "near": 2, "border": 3, "river": 3, "region": 3, "c
 REQUIRED = ("event_date", "event_type", "latitude", "longitude")
 
 
-
 def to_rows(events: Iterable[Event]) -> Iterator[dict]:
     for event in events:
         sources = event.sources
@@ -107,14 +106,20 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
             start = _iso_day(row.get("date_start")) or (day.isoformat() if day else None)
             end = _iso_day(row.get("date_end")) or start
         except ValueError as err:
-            raise CsvError(f"{name}, line {number}: date_start/date_end {err} (write them as YYYY-MM-DD).") from err
+            raise CsvError(
+                f"{name}, line {number}: date_start/date_end {err} (write them as YYYY-MM-DD)."
+            ) from err
         if start and end and end < start:
             raise CsvError(f"{name}, line {number}: date_end {end} is before date_start {start}.")
         precision = {"1": "day", "2": "week", "3": "month"}.get(
             (row.get("time_precision") or "1").strip(), "day"
         )
         try:
-            geometry = json.loads(row["geometry"]) if row.get("geometry") else {"type": "Point", "coordinates": [lon, lat]}
+            geometry = (
+                json.loads(row["geometry"])
+                if row.get("geometry")
+                else {"type": "Point", "coordinates": [lon, lat]}
+            )
         except json.JSONDecodeError as err:
             raise CsvError(f"{name}, line {number}: the geometry is not GeoJSON ({err}).") from err
         if not isinstance(geometry, dict) or "type" not in geometry:

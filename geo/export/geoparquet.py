@@ -28,9 +28,13 @@ def to_table(events: Sequence[Event]) -> pa.Table:
         values = [getattr(e, name) for e in events]
         kind = pa.float64() if name in FLOAT_COLUMNS else pa.int64() if name in INT_COLUMNS else pa.string()
         columns[name] = pa.array(values, type=kind)
-    columns["sources"] = pa.array([json.dumps(e.sources, ensure_ascii=False) for e in events], type=pa.string())
+    columns["sources"] = pa.array(
+        [json.dumps(e.sources, ensure_ascii=False) for e in events], type=pa.string()
+    )
     shapes = [_shape(e) for e in events]
-    columns["geometry"] = pa.array([shapely.to_wkb(s) if s is not None else None for s in shapes], type=pa.binary())
+    columns["geometry"] = pa.array(
+        [shapely.to_wkb(s) if s is not None else None for s in shapes], type=pa.binary()
+    )
     present = [s for s in shapes if s is not None]
     bbox = list(shapely.total_bounds(present)) if present else None
     geo = {

@@ -60,7 +60,6 @@ ASSETS = {
 }
 
 
-
 # Marks a page as a conflictmap export, so a later export may replace it (and nothing else).
 EXPORT_MARK = '<meta name="generator" content="conflictmap">'
 

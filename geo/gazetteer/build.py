@@ -112,11 +112,15 @@ def _build_lock(path: Path) -> Iterator[None]:
 def _check_writable(path: Path) -> None:
     """Say at once (not after a minute's build) when the index cannot be written there."""
     if path.is_dir():
-        raise IndexBuildError(f"The index path {path} is a folder: give a file path (--index or CONFLICTMAP_INDEX).")
+        raise IndexBuildError(
+            f"The index path {path} is a folder: give a file path (--index or CONFLICTMAP_INDEX)."
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise IndexBuildError(f"Cannot create the folder {path.parent} for the index: {err.strerror}.") from err
+        raise IndexBuildError(
+            f"Cannot create the folder {path.parent} for the index: {err.strerror}."
+        ) from err
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise IndexBuildError(
             f"Cannot write the index at {path}: permission denied. Choose another path with --index or "

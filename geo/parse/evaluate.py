@@ -39,7 +39,6 @@ MAX_ERROR_KM = 20039.0  # half the Earth's circumference: the error of a miss
 ON_GEOMETRY_DEGREES = 0.1  # about 10 km: the gold point lies on the predicted (simplified) geometry
 
 
-
 @dataclass
 class Gold:
     start: int

@@ -212,6 +212,16 @@ KIND_AFTER = {
     **dict.fromkeys(("район", "району", "районі", "районом", "районе", "района"), "region"),
     **dict.fromkeys(("річка", "річки", "річці", "река", "реки", "реке"), "river"),
 }  # fmt: skip
+# Words after a place name that make the run a facility in that place ("Kyiv TV tower",
+# "Aleppo Road", "Kharkiv National University"): the place is kept, near the facility.
+FACILITY_WORDS = frozenset({
+    "road", "highway", "street", "avenue", "square", "bridge", "airport", "airbase", "port", "station",
+    "tower", "tv", "university", "hospital", "school", "prison", "market", "mosque", "church",
+    "cathedral", "stadium", "plant", "refinery", "dam", "factory", "base", "barracks", "checkpoint",
+    "crossing", "gate", "building", "theatre", "theater", "mall", "hotel", "museum", "zoo", "park",
+    "national", "regional", "state", "city", "central", "railway", "metro", "power", "nuclear",
+    "thermal", "oil", "gas", "military", "international", "district", "suburbs", "outskirts",
+})  # fmt: skip
 KIND_BEFORE = {"river": "river", "lake": "lake", "mount": "mountain", "mt": "mountain"}
 KIND_OF = {"city": "city", "town": "city", "village": "city", "capital": "capital", "port": "city",
            "region": "region", "province": "region", "oblast": "region", "state": "region"}  # fmt: skip

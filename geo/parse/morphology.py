@@ -139,8 +139,8 @@ def implied_places(word: str) -> tuple[tuple[str, ...], str]:
     for "Харківщині"; ((), "") when the word implies no place. The gazetteer says which
     of the names is real.
 
-    >>> implied_places("Харківські")
-    (('Харків', 'Харківськ', ...), 'city')                                 # doctest: +SKIP
+    >>> implied_places("Харківські")[1], implied_places("Харківські")[0][:2]
+    ('city', ('Харківськ', 'Харків'))
     """
     if not has_cyrillic(word) or " " in word:
         return (), ""

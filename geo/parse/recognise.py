@@ -28,6 +28,7 @@ from geo.parse.lexicon import (
     ABBREVIATIONS,
     CONNECTORS,
     DIRECTIONS,
+    FACILITY_WORDS,
     FUNCTION_WORDS,
     KIND_AFTER,
     KIND_BEFORE,
@@ -85,6 +86,7 @@ class Mention:
     name: str | None = None  # the form to look up when the text inflects it: "Києві" -> "Київ"
     place_id: str | None = None  # the place a word implies without naming it: "київський"
     forms: tuple[str, ...] = ()  # other readings that name places: "з Сум" is Суми, not Сум
+    facility: str | None = None  # "Kyiv TV tower": the facility the run names, in this place
 
     @property
     def weak(self) -> bool:
@@ -321,7 +323,15 @@ class Recogniser:
                 and after.text.lower() not in TEMPORAL  # "Kyiv Tuesday"
             )
             # ... a word after that is not a place: a surname or an organisation (Vladimir
-            # Putin, Kyiv Post), except after a country or state (Texas Department of Health).
+            # Putin, Kyiv Post), except after a country or state (Texas Department of Health),
+            # and except a facility in the place ("Kyiv TV tower", "Aleppo Road").
+            facility = _facility(text, tokens, j)
+            if facility:
+                mention = Mention(
+                    first.start, last.end, surface, name=name, place_id=place_id, facility=facility
+                )
+                mention.locative = _locative(tokens, i)
+                return mention
             if unknown and not self.strong(surface):
                 return None
         cues = []
@@ -351,6 +361,27 @@ class Recogniser:
         if k >= 1 and tokens[k - 1].capitalised:
             country = self.adjective_country(tokens[k - 1].text)
         return KIND_OF[word], country
+
+
+def _facility(text: str, tokens: list[Token], j: int) -> str | None:
+    """The facility a capitalised run after a place names ("TV tower" in "Kyiv TV tower",
+    "National University" in "Kharkiv National University"), or None."""
+    k = j
+    while k < len(tokens) and k - j < 4 and text[tokens[k - 1].end : tokens[k].start] == " " and tokens[k].word:
+        if tokens[k].text.lower() in FACILITY_WORDS:
+            end = k + 1
+            while (
+                end < len(tokens)
+                and end - j < 4
+                and tokens[end].word
+                and tokens[end].text.lower() in FACILITY_WORDS
+            ):
+                end += 1
+            return text[tokens[j].start : tokens[end - 1].end]
+        if not tokens[k].capitalised:
+            return None
+        k += 1
+    return None
 
 
 def _never_a_place(token: Token, people: set[str]) -> bool:

@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.names import normalise
-from geo.gazetteer.place import Candidate, Place
+from geo.gazetteer.place import POPULATED_KINDS, Candidate, Place
 from geo.parse.recognise import Mention
 
 COUNTRY_BONUS = 0.3  # × the share of the article's country mentions
@@ -335,7 +335,7 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
         confidence=round(confidence, 3),
         reason=_reason(entry, order, support_reason),
         runners_up=[entry.candidates[k] for k in order[1:4]],
-        precision=precision_of(place),
+        precision="near" if mention.facility and place.kind in POPULATED_KINDS else precision_of(place),
     )
 
 
@@ -394,6 +394,8 @@ def _reason(entry: _Entry, order: list[int], support_reason: str) -> str:
         return prefix + "user addition"
     if entry.mention.place_id:
         return best.reasons[0]
+    if entry.mention.facility:
+        prefix += f"the place of {entry.mention.text} {entry.mention.facility}; "
     if len(order) == 1:
         return prefix + "the only place with this name"
     runner = entry.candidates[order[1]].place

@@ -53,6 +53,8 @@ CREATE INDEX IF NOT EXISTS mentions_event ON event_mentions(event_id);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
 """
+
+
 class SQLiteStore:
     """The embedded store: ``SQLiteStore(path)``. Implements ``geo.store.Store``."""
 
@@ -188,7 +190,9 @@ class SQLiteStore:
         if not where:
             raise StoreError("Say which events to delete: ids, an origin, or both.")
         with self._transaction():
-            found = [r[0] for r in self.conn.execute(f"SELECT id FROM events WHERE {' AND '.join(where)}", args)]
+            found = [
+                r[0] for r in self.conn.execute(f"SELECT id FROM events WHERE {' AND '.join(where)}", args)
+            ]
             for chunk in range(0, len(found), 500):
                 part = found[chunk : chunk + 500]
                 marks = ", ".join("?" * len(part))
@@ -257,11 +261,18 @@ class SQLiteStore:
         )
 
     def _detach(self, article_id: str) -> None:
-        ids = [r[0] for r in self.conn.execute("SELECT event_id FROM event_sources WHERE article_id = ?", (article_id,))]
+        ids = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT event_id FROM event_sources WHERE article_id = ?", (article_id,)
+            )
+        ]
         self.conn.execute("DELETE FROM event_sources WHERE article_id = ?", (article_id,))
         self.conn.execute("DELETE FROM event_mentions WHERE article_id = ?", (article_id,))
         for event_id in ids:
-            if not self.conn.execute("SELECT 1 FROM event_sources WHERE event_id = ?", (event_id,)).fetchone():
+            if not self.conn.execute(
+                "SELECT 1 FROM event_sources WHERE event_id = ?", (event_id,)
+            ).fetchone():
                 self.conn.execute("DELETE FROM event_mentions WHERE event_id = ?", (event_id,))
                 self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
 
@@ -331,7 +342,18 @@ class SQLiteStore:
             " (SELECT count(DISTINCT event_id) FROM event_sources s WHERE s.article_id = a.id)"
             " FROM articles a ORDER BY a.published, a.id"
         ).fetchall()
-        keys = ("id", "title", "source", "url", "published", "date_origin", "path", "words", "language", "events")
+        keys = (
+            "id",
+            "title",
+            "source",
+            "url",
+            "published",
+            "date_origin",
+            "path",
+            "words",
+            "language",
+            "events",
+        )
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
     def article(self, article_id: str) -> Article | None:
@@ -396,7 +418,11 @@ def _could_be_same_place(event: Event, km: float = MERGE_KM) -> tuple[str, list]
         return "gazetteer_id IS NULL", []
     if event.geo_precision == "country":
         return "gazetteer_id = ?", [event.gazetteer_id]
-    lines = "geometry IS NOT NULL" if _is_line_or_area(event.geometry) else "json_extract(geometry, '$.type') != 'Point'"
+    lines = (
+        "geometry IS NOT NULL"
+        if _is_line_or_area(event.geometry)
+        else "json_extract(geometry, '$.type') != 'Point'"
+    )
     located = "IFNULL(geo_precision, '') != 'country'"
     if event.latitude is not None and event.longitude is not None:
         dlat = km / 110.574 * 1.01

@@ -136,7 +136,9 @@ def test_the_longest_text_allowed_gives_a_result_and_a_longer_one_is_refused(geo
     found = geoparser.parse(text)
     assert len(found) == text.count("Kharkiv")
     assert {r.place.id for r in found} == {"geonames:706483"}
-    with pytest.raises(TextError, match=r"The text is 5,\d{3},\d{3} characters; the limit is 5,000,000. Split it first."):
+    with pytest.raises(
+        TextError, match=r"The text is 5,\d{3},\d{3} characters; the limit is 5,000,000. Split it first."
+    ):
         geoparser.parse(text + paragraph * 2)
 
 

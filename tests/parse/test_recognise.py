@@ -77,3 +77,15 @@ def test_kind_and_country_hints(geoparser):
     hints = {m.text: (m.kind_hint, m.country_hint) for m in mentions}
     assert hints["Gomel"] == ("city", "BY")
     assert hints["Pripyat River"] == ("river", None)
+
+
+@pytest.mark.parametrize(("text", "place", "facility"), [
+    ("Strike on Kyiv TV tower.", "Kyiv", "TV tower"),
+    ("Kharkiv National University buildings destroyed in strikes.", "Kharkiv", "National University"),
+    ("A missile hit Odesa Airport overnight.", "Odesa", "Airport"),
+])  # fmt: skip
+def test_a_facility_keeps_its_city_near_it(geoparser, text, place, facility):
+    (found,) = [r for r in geoparser.parse(text) if r.role == "location"]
+    assert (found.place.name, found.precision, found.mention.facility) == (place, "near", facility)
+    assert f"the place of {place} {facility}" in found.reason
+
