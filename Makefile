@@ -48,6 +48,8 @@ bench: index system-deps
 	$(PY) bench/ingest_bench.py
 	$(PY) bench/long_text_bench.py
 	$(PY) bench/event_location_bench.py
+	$(PY) bench/events_bench.py
+	$(PY) bench/cyrillic_places_bench.py
 	$(PY) bench/map_bench.py
 	$(PY) bench/app_bench.py
 	$(VENV)/bin/conflictmap eval ../shared/eval/lgl.jsonl --format table

@@ -23,6 +23,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import shapely
 
@@ -188,6 +189,11 @@ class EventExtractor:
             events.append(event)
         return merge_within(events)
 
+    @cached_property
+    def _any_trigger(self) -> re.Pattern:
+        """Every rule's triggers in one pattern: does a sentence hold any trigger at all?"""
+        return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in self.rules), re.I)
+
     def main_event(self, article: Article, events: list[Event]) -> Event | None:
         """The event the article is mainly about (see ``main_event``), voting with every
         place the article names below the country level, by first-level region."""
@@ -234,6 +240,8 @@ class EventExtractor:
 
     def _triggers(self, sentence: str) -> Iterator[tuple[Rule, re.Match]]:
         """The first matching rule of each event type, outside quotation marks."""
+        if self._any_trigger.search(sentence) is None:
+            return  # most sentences: one pass of one pattern instead of one per rule
         seen = set()
         quoted = _quoted_spans(sentence)
         for rule in self.rules:

@@ -79,3 +79,13 @@ def test_clicked_marker_and_map_view_values():
     assert MapView.from_query(view.to_query()) == view
     for bad in ("", "50,30", "a,b,c", "95,30,7", "50,30,99", None):
         assert MapView.from_query(bad) is None
+
+
+def test_the_search_finds_quotes_in_any_script_and_case():
+    events = [
+        make_event(1, quote="Російські війська обстріляли Харків."),
+        make_event(2, quote="Российские войска обстреляли Харьков."),
+        make_event(3, quote="Russian forces shelled Kharkiv."),
+    ]
+    found = lambda text: [e.id for e in filter_events(events, EventFilter(text=text))]  # noqa: E731
+    assert (found("ХАРКІВ"), found("харьков"), found("SHELLED"), found("обстр")) == ([1], [2], [3], [1, 2])
