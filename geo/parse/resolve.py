@@ -240,7 +240,31 @@ def _choose(entry: _Entry, container: _Entry | None) -> int:
             candidate = entry.candidates[k]
             if candidate.place.kind in AREA_KINDS and candidate.match == "primary":
                 return k
+    if best.kind == "region" and entry.mention.kind_hint is None:
+        city = _eponymous_city(entry, best, order)
+        if city is not None:
+            return city
     return order[0]
+
+
+EPONYMOUS_POPULATION = 50_000
+
+
+def _eponymous_city(entry: _Entry, region: Place, order: list[int]) -> int | None:
+    """A region named after its city ("Kherson", "Kharkiv", "Donetsk") means the city
+    unless the text says region, oblast or province: the candidate that is a city of
+    EPONYMOUS_POPULATION or more inside the region and of its name, if there is one."""
+    for k in order[1:]:
+        place = entry.candidates[k].place
+        if (
+            place.kind in POPULATED_KINDS
+            and (place.population or 0) >= EPONYMOUS_POPULATION
+            and place.country == region.country
+            and normalise(entry.candidates[k].matched_name) == normalise(entry.candidates[order[0]].matched_name)
+            and region.geometry.distance(place.geometry) <= 0.1  # inside, or on its edge (a river bank)
+        ):
+            return k
+    return None
 
 
 def _is_anchor(entry: _Entry) -> bool:

@@ -89,3 +89,14 @@ def test_a_facility_keeps_its_city_near_it(geoparser, text, place, facility):
     assert (found.place.name, found.precision, found.mention.facility) == (place, "near", facility)
     assert f"the place of {place} {facility}" in found.reason
 
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Russian forces withdrew from Kherson.", "town"),  # the city (GeoNames counts it a town)
+    ("Protesters demonstrated in Kherson city.", "town"),
+    ("Shelling in the Kherson region.", "region"),
+    ("Shelling in Kherson Oblast.", "region"),
+])  # fmt: skip
+def test_an_eponymous_region_yields_to_its_city_unless_the_text_says_region(geoparser, text, kind):
+    (found,) = [r for r in geoparser.parse(text) if "Kherson" in r.mention.text]
+    assert (found.place.name.split()[0], found.place.kind) == ("Kherson", kind)
