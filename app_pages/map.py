@@ -14,7 +14,15 @@ from app_state import plain, select_event
 from geo.errors import ConflictmapError
 from geo.events.record import Event
 from geo.export import FORMATS
-from geo.export.explore import EventFilter, Facets, MapView, clicked_event_id, highlight, next_window
+from geo.export.explore import (
+    EventFilter,
+    Facets,
+    MapView,
+    clicked_event_id,
+    highlight,
+    next_window,
+    precision_label,
+)
 from geo.export.mapview import app_base_map, app_event_layer
 
 PLAY_SECONDS = 1.0
@@ -84,7 +92,7 @@ def show_details(event: Event) -> None:
     end = f" to {event.date_end}" if event.date_end not in (None, event.date_start) else ""
     when = f"{event.date_start or 'undated'}{end} ({event.time_precision})"
     st.markdown(f"**When:** {plain(when)}")
-    st.markdown(f"**Place:** {plain(f'{event.location} ({event.geo_precision})')}; "
+    st.markdown(f"**Place:** {plain(f'{event.location} ({precision_label(event.geo_precision)})')}; "
                 f"**why:** {plain(event.location_reason or '')}")  # fmt: skip
     actors = ", ".join(a for a in (event.actor1, event.actor2) if a)
     if actors:
@@ -174,7 +182,11 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
     start_view = st.session_state["start_view"]
     ready = app_state.prepared(store_path, index_path, version)
     st_folium(
-        app_base_map(Path(index_path), ready["bounds"]),
+        app_base_map(
+            Path(index_path),
+            ready["bounds"],
+            (start_view.lat, start_view.lon, start_view.zoom) if start_view else None,
+        ),
         key="map",
         feature_group_to_add=app_event_layer(view["payload"]),
         center=(start_view.lat, start_view.lon) if start_view else None,

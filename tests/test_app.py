@@ -126,14 +126,14 @@ def test_only_the_page_in_view_runs(index_path, monkeypatch, seeded_app):
     built = []
     real = mapview.app_base_map
 
-    def recording(index, bounds=None):
+    def recording(index, bounds=None, view=None):
         built.append("events map" if bounds else "picker map")
-        return real(index, bounds)
+        return real(index, bounds, view)
 
     monkeypatch.setattr(mapview, "app_base_map", recording)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.multiselect(key="types").set_value(["Diplomacy"]).run()
+    at.multiselect(key="types").set_value(["Strategic developments"]).run()
     assert not at.exception
     assert built == ["events map", "events map"]
     assert "add_name" not in at.session_state  # the place form was never drawn
@@ -168,10 +168,10 @@ def test_download_offers_every_export_format_built_only_when_pressed(seeded_app,
 
 def test_filters_come_from_and_go_to_the_url(seeded_app):
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["type"] = "Diplomacy"
+    at.query_params["type"] = "Strategic developments"
     at.run()
     assert not at.exception
-    assert at.multiselect(key="types").value == ["Diplomacy"]
+    assert at.multiselect(key="types").value == ["Strategic developments"]
     assert [m.value for m in at.metric][:1] == ["1"]
     at.multiselect(key="types").set_value([]).run()
     assert "type" not in at.query_params and [m.value for m in at.metric][:1] == ["2"]
@@ -184,13 +184,13 @@ def test_filters_come_from_and_go_to_the_url(seeded_app):
 def test_the_map_is_as_it_was_left_after_another_page(seeded_app):
     """The menu clears the URL; coming back, the map's filters and URL are put back."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["type"] = "Diplomacy"
+    at.query_params["type"] = "Strategic developments"
     at.run()
     on_page(at, "lookup", clear_url=True)
     assert "type" not in at.query_params
     on_page(at, "map", clear_url=True)
-    assert at.multiselect(key="types").value == ["Diplomacy"]
-    assert at.query_params["type"] == "Diplomacy" and [m.value for m in at.metric][:1] == ["1"]
+    assert at.multiselect(key="types").value == ["Strategic developments"]
+    assert at.query_params["type"] == "Strategic developments" and [m.value for m in at.metric][:1] == ["1"]
 
 
 def test_a_bad_url_value_is_named(seeded_app):
@@ -219,7 +219,7 @@ def open_event(store_path, location: str):
 
 def test_an_event_in_the_url_shows_its_details(seeded_app):
     at, _ = open_event(seeded_app, "Homyel'")
-    assert any("Diplomacy: Homyel'" in no_escapes(h.value) for h in at.subheader)
+    assert any("Strategic developments: Homyel'" in no_escapes(h.value) for h in at.subheader)
     assert any("<mark>" in m.value and "Gomel" in m.value for m in at.markdown)
 
 

@@ -143,11 +143,16 @@ def highlight(text: str, start: int, end: int, *, context: int = 600) -> str:
     return body.replace("\n", "<br>")
 
 
+def precision_label(precision: str | None) -> str:
+    """How precisely an event is placed, as the table and details say it."""
+    return "country only" if precision == "country" else (precision or "unknown")
+
+
 def table_rows(events: Iterable[Event]) -> list[dict]:
     """One row per event for the app's table (the quote cut to 120 characters)."""
     return [
         {"id": e.id, "date": e.date_start or "undated", "type": e.event_type, "place": e.location,
-         "precision": e.geo_precision, "actors": ", ".join(a for a in (e.actor1, e.actor2) if a),
+         "precision": precision_label(e.geo_precision), "actors": ", ".join(a for a in (e.actor1, e.actor2) if a),
          "sources": len({s["article_id"] for s in e.sources}) or (1 if e.source else 0),
          "quote": (e.notes or "")[:120]}
         for e in events

@@ -258,6 +258,9 @@ def event_payload(
 
     ``area_of(gazetteer_id)`` gives the GeoJSON of a region or country an event is placed
     in, shown lightly when the event is selected (each area once, however many events).
+    An event placed only at a country is drawn as that country's area with a badge counting
+    its events (``detail["area"]``); the badge sits inside the country on the side nearest
+    the other events, not at the country's label point (Russia's is in Siberia).
     """
     types = list(TYPE_COLOURS)
     for event in events:
@@ -303,8 +306,11 @@ def event_payload(
         precision = PRECISIONS.index(event.geo_precision) if event.geo_precision in PRECISIONS else 5
         row = [round(event.latitude, 5), round(event.longitude, 5), types.index(event.event_type),
                _day(event.date_start), _day(event.date_end) or _day(event.date_start), precision, len(details)]  # fmt: skip
+        if event.geo_precision == "country" and detail.get("shape"):
+            detail["area"] = True
         details.append(detail)
         (undated if event.date_start is None else rows).append(row)
+    _place_badges(rows + undated, details, shapes)
     days = [r[3] for r in rows] + [r[4] for r in rows]
     return {
         "title": title,
@@ -319,6 +325,37 @@ def event_payload(
         "lastDay": max(days) if days else None,
         "epochOffset": date(1970, 1, 1).toordinal(),
     }
+
+
+BADGE_REACH = 3.0  # degrees into a country beyond its point nearest the other events
+
+
+def _place_badges(rows: list[list], details: list[dict], shapes: dict) -> None:
+    """Moves each country-only row to its country's badge point: inside the country, near
+    the middle of the events placed more precisely (or the label point if that lies inside)."""
+    precise = [r for r in rows if not details[r[6]].get("area")]
+    if not precise:
+        return
+    centre = shapely.Point(
+        sum(r[1] for r in precise) / len(precise), sum(r[0] for r in precise) / len(precise)
+    )
+    badges: dict[str, tuple[float, float]] = {}
+    for row in rows:
+        key = details[row[6]].get("shape") if details[row[6]].get("area") else None
+        if key is None:
+            continue
+        if key not in badges:
+            badges[key] = _badge_point(shapely.geometry.shape(shapes[key]), centre, (row[0], row[1]))
+        row[0], row[1] = badges[key]
+
+
+def _badge_point(area, centre, label: tuple[float, float]) -> tuple[float, float]:
+    distance = area.distance(centre) if not area.is_empty else 0.0
+    if distance == 0:  # the events are in this country: its own label point
+        return label
+    near = area.intersection(centre.buffer(distance + BADGE_REACH))
+    point = (near if not near.is_empty else area).representative_point()
+    return round(point.y, 5), round(point.x, 5)
 
 
 def subset_payload(full: dict, ids) -> dict:
@@ -401,16 +438,21 @@ def build_map(
     return fmap
 
 
-def app_base_map(index_path: Path, bounds: list[list[float]] | None = None) -> folium.Map:
-    """The app's map without events: scripts as data links, the basemap, a starting view.
+def app_base_map(
+    index_path: Path, bounds: list[list[float]] | None = None, view: tuple[float, float, int] | None = None
+) -> folium.Map:
+    """The app's map without events: scripts as data links, the basemap, a starting view:
+    ``view`` (lat, lon, zoom: a copied link's) if given, else ``bounds``.
 
     It stays the same while filters change, so streamlit-folium never redraws it; the
-    events come in ``app_event_layer``."""
-    fmap = OfflineMap(location=[48.5, 31.0], zoom_start=5, tiles=None, prefer_canvas=True,
+    events come in ``app_event_layer``. (streamlit-folium's own center/zoom arguments only
+    move a map already drawn, so a link's view must be the map's own starting view.)"""
+    lat, lon, zoom = view or (48.5, 31.0, 5)
+    fmap = OfflineMap(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True,
                       control_scale=True)  # fmt: skip
     fmap.add_child(LinkedAssets())
     fmap.add_child(Basemap(_basemap_json(str(index_path))))
-    if bounds:
+    if bounds and not view:
         fmap.fit_bounds(bounds)
     return fmap
 

@@ -6,9 +6,11 @@ import json
 import re
 
 import pytest
+import shapely
 
 from geo.events.record import Event
 from geo.export import ExportOptions, export_events
+from geo.export.explore import table_rows
 from geo.export.mapview import build_map, event_payload
 
 XSS = '<img src=x onerror="window.__xss=1"></script><script>window.__xss=2</script>'
@@ -84,6 +86,27 @@ def test_region_and_country_events_carry_their_area(index_path):
     assert data["shapes"]["geonames:690791"]["type"] in ("Polygon", "MultiPolygon")
 
 
+def test_a_country_only_event_is_its_country_area_with_a_badge_near_the_others(index_path):
+    """Russia's label point is in Siberia; with the other events in Ukraine, its badge sits
+    inside Russia on the Ukrainian side."""
+    from geo.export.mapview import place_area_lookup
+
+    russia = make_event(1, geo_precision="country", gazetteer_id="geonames:2017370", location="Russia",
+                        latitude=61.66, longitude=99.07)  # fmt: skip
+    ukraine = make_event(2, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine",
+                         latitude=49.0, longitude=32.0)  # fmt: skip
+    data = event_payload([russia, ukraine, make_event(3), make_event(4, latitude=50.45, longitude=30.52)],
+                         area_of=place_area_lookup(index_path))  # fmt: skip
+    by_id = {data["details"][r[6]]["id"]: r for r in data["events"]}
+    assert [d.get("area", False) for d in data["details"]] == [True, True, False, False]
+    lat, lon = by_id[1][:2]
+    assert 45 < lat < 60 and 30 < lon < 45  # western Russia, not Siberia
+    area = shapely.geometry.shape(data["shapes"]["geonames:2017370"])
+    assert area.contains(shapely.Point(lon, lat))
+    assert by_id[2][:2] == [49.0, 32.0]  # the events are in Ukraine: its own label point
+    assert table_rows([russia])[0]["precision"] == "country only"
+
+
 def test_basemap_and_credits(html):
     data = _payload(html)
     assert len(data["basemap"]["country"]) > 200 and len(data["basemap"]["border"]) > 200
@@ -99,7 +122,9 @@ def test_types_have_colours_in_the_legend(html):
 
 def test_export_writes_one_file(index_path, tmp_path):
     path = tmp_path / "map.html"
-    size = export_events([make_event(1)], "html", path, ExportOptions(title="A <b>title</b>", index_path=index_path))
+    size = export_events(
+        [make_event(1)], "html", path, ExportOptions(title="A <b>title</b>", index_path=index_path)
+    )
     text = path.read_text(encoding="utf-8")
     assert size == path.stat().st_size and text.startswith("<!DOCTYPE html>")
     assert "<title>A &lt;b&gt;title&lt;/b&gt;</title>" in text

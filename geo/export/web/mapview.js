@@ -72,9 +72,19 @@ function conflictmapStart(map, data, options) {
   map.addLayer(cluster);
   owned.push(cluster, renderer);   // the canvas too: Leaflet adds it to the map on first use
   var FILL = [0.9, 0.6, 0.35, 0.35, 0.2, 0.1];   // by precision: exact ... country
-  var markers = data.events.map(function (row) { return makeMarker(row); });
+  // Country-only events: the country's area, lightly drawn, and one badge counting its
+  // events in view (the payload puts the badge inside the country, near the other events).
+  var COUNTRY = data.precisions.indexOf("country");
+  var areaLayer = L.layerGroup().addTo(map);
+  owned.push(areaLayer);
+  var areas = {};
+  var markers = data.events.map(function (row) { return isArea(row) ? areaMember(row) : makeMarker(row); });
   var highlight = null;
 
+  function isArea(row) {
+    var d = data.details[row[6]];
+    return row[5] === COUNTRY && d.area && d.shape && data.shapes[d.shape];
+  }
   function makeMarker(row) {
     var colour = data.colours[row[2]];
     var marker = L.circleMarker([row[0], row[1]], {
@@ -87,6 +97,51 @@ function conflictmapStart(map, data, options) {
     marker.on("mouseover popupopen", function () { showShape(row[6]); });
     marker.on("mouseout popupclose", function () { if (!marker.isPopupOpen()) hideShape(); });
     return marker;
+  }
+  function areaMember(row) {
+    var key = data.details[row[6]].shape;
+    var area = areas[key];
+    if (!area) {
+      area = areas[key] = { members: [], dirty: false };
+      area.shape = L.geoJSON(data.shapes[key], { renderer: renderer, interactive: false,
+        style: { color: "#444", weight: 1.5, dashArray: "5 4", fillColor: "#777", fillOpacity: 0.08 } });
+      area.badge = L.marker([row[0], row[1]], { icon: badgeIcon(0), keyboard: true });
+      area.badge.bindPopup(function () { return areaPopup(area); }, { maxWidth: 360 });
+      area.badge.bindTooltip("", { direction: "top" });
+    }
+    return { cmRow: row, cmArea: area, getLatLng: function () { return area.badge.getLatLng(); } };
+  }
+  function badgeIcon(count) {
+    return L.divIcon({ className: "cm-badge", html: String(count), iconSize: [30, 22], iconAnchor: [15, 11] });
+  }
+  function newestFirst(a, b) { return b.cmRow[3] - a.cmRow[3]; }
+  function redrawArea(area) {
+    area.dirty = false;
+    if (!area.members.length) { areaLayer.removeLayer(area.shape); areaLayer.removeLayer(area.badge); return; }
+    area.members.sort(newestFirst);
+    var d = data.details[area.members[0].cmRow[6]];
+    area.badge.setIcon(badgeIcon(area.members.length));
+    // The tooltip ends with the newest event's id, so the app learns which was clicked.
+    area.badge.setTooltipContent(escapeText(d.place + " (country only): " + area.members.length + " event" +
+      (area.members.length === 1 ? "" : "s") + (embedded ? " · #" + d.id : "")));
+    if (!areaLayer.hasLayer(area.shape)) { areaLayer.addLayer(area.shape); areaLayer.addLayer(area.badge); }
+  }
+  function areaPopup(area) {
+    if (area.members.length === 1) return popup(data.details[area.members[0].cmRow[6]]);
+    var box = el("div", "cm-popup");
+    var d0 = data.details[area.members[0].cmRow[6]];
+    box.appendChild(el("h4", null, d0.place + ": " + area.members.length + " events placed only at the country"));
+    var list = el("ul", "cm-sources");
+    area.members.slice(0, 20).forEach(function (m) {
+      var d = data.details[m.cmRow[6]];
+      var item = el("li");
+      item.appendChild(el("div", "cm-meta", d.type + " · " + whenText(d)));
+      item.appendChild(el("div", "cm-quote", (d.quote || "").slice(0, 160)));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (area.members.length > 20) box.appendChild(el("div", "cm-meta", "and " + (area.members.length - 20) + " more"));
+    return box;
   }
   function showShape(index) {
     hideShape();
@@ -111,7 +166,7 @@ function conflictmapStart(map, data, options) {
     box.appendChild(el("h4", null, d.type + (d.sub ? " — " + d.sub : "")));
     box.appendChild(el("div", "cm-meta", whenText(d)));
     if (d.actors.length) box.appendChild(el("div", null, "Actors: " + d.actors.join(", ")));
-    box.appendChild(el("div", null, "Place: " + (d.place || "unknown") + " (" + d.precision + ")"));
+    box.appendChild(el("div", null, "Place: " + (d.place || "unknown") + " (" + (d.precision === "country" ? "country only" : d.precision) + ")"));
     if (d.reason) box.appendChild(el("div", "cm-meta", "Why here: " + d.reason));
     if (d.fatalities !== null && d.fatalities !== undefined) box.appendChild(el("div", null, "Fatalities: " + d.fatalities));
     if (d.quote) box.appendChild(el("blockquote", "cm-quote", d.quote));
@@ -146,11 +201,17 @@ function conflictmapStart(map, data, options) {
     var add = [], remove = [];
     markers.forEach(function (m) {
       var on = visible(m.cmRow);
-      if (on && !shown.has(m)) { add.push(m); shown.add(m); }
-      else if (!on && shown.has(m)) { remove.push(m); shown.delete(m); }
+      if (on === shown.has(m)) return;
+      if (on) shown.add(m); else shown.delete(m);
+      if (m.cmArea) {
+        var members = m.cmArea.members;
+        if (on) members.push(m); else members.splice(members.indexOf(m), 1);
+        m.cmArea.dirty = true;
+      } else (on ? add : remove).push(m);
     });
     if (remove.length) cluster.removeLayers(remove);
     if (add.length) { api.idle = false; cluster.addLayers(add); }
+    Object.keys(areas).forEach(function (key) { if (areas[key].dirty) redrawArea(areas[key]); });
     if (first !== null && !embedded) {
       var from = state.cumulative ? first : Math.max(first, state.cursor - state.windowDays + 1);
       dateText.textContent = from === state.cursor ? dayLabel(state.cursor) : dayLabel(from) + " – " + dayLabel(state.cursor);
@@ -231,7 +292,8 @@ function conflictmapStart(map, data, options) {
         var line = el("div"); var sw = el("span", "cm-swatch"); sw.style.background = data.colours[i];
         line.appendChild(sw); line.appendChild(document.createTextNode(t)); box.appendChild(line);
       });
-      box.appendChild(el("div", "cm-meta", "Solid fill: exact place; paler and dashed: near, border or river, region, country."));
+      box.appendChild(el("div", "cm-meta", "Solid fill: exact place; paler and dashed: near, border or river, region. " +
+        "A country outlined with a number: events placed only at that country."));
       return box;
     }
   });
@@ -272,6 +334,13 @@ function conflictmapStart(map, data, options) {
 
   // -- for tests and scripts -------------------------------------------------------------
   api.visibleCount = function () { return shown.size; };
+  // The country areas drawn: [{place, count, lat, lon}].
+  api.areas = function () {
+    return Object.keys(areas).filter(function (key) { return areas[key].members.length; }).map(function (key) {
+      var a = areas[key], ll = a.badge.getLatLng();
+      return { place: data.details[a.members[0].cmRow[6]].place, count: a.members.length, lat: ll.lat, lon: ll.lng };
+    });
+  };
   api.total = markers.length;
   api.setCursor = setCursor;
   api.cursor = function () { return state.cursor; };
@@ -299,14 +368,17 @@ function conflictmapStart(map, data, options) {
   api.setWindow = function (days) { mode.value = days === "all" ? "all" : String(days); mode.dispatchEvent(new Event("change")); };
   api.fitAll = function () {
     map.closePopup();
-    if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds().pad(0.2));
+    // maxZoom: one marker (or a few in one town) shows its town, not its street
+    var points = markers.filter(function (m) { return !m.cmArea; });
+    if (!points.length) points = Object.keys(areas).map(function (key) { return areas[key].badge; });
+    if (points.length) map.fitBounds(L.featureGroup(points).getBounds().pad(0.2), { maxZoom: 10 });
   };
   api.openPopup = function (index) {
     var m = markers[index];
     if (!shown.has(m)) return false;          // not in the time window
-    map.setView(m.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
+    map.setView(m.getLatLng(), Math.max(map.getZoom(), m.cmArea ? 4 : 7), { animate: false });
     L.popup({ maxWidth: 360 }).setLatLng(m.getLatLng()).setContent(popup(data.details[m.cmRow[6]])).openOn(map);
-    showShape(m.cmRow[6]);
+    if (!m.cmArea) showShape(m.cmRow[6]);
     return true;
   };
   update();
