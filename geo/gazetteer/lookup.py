@@ -18,7 +18,7 @@ import shapely
 from geo import config
 from geo.errors import InvalidPlaceError, PlaceNotFoundError
 from geo.gazetteer.build import ensure_index
-from geo.gazetteer.names import has_cyrillic, normalise, transliterations
+from geo.gazetteer.names import edit_distance, has_cyrillic, normalise, transliterations
 from geo.gazetteer.place import (
     KINDS,
     MATCH_NAMES,
@@ -31,6 +31,9 @@ from geo.gazetteer.place import (
 from geo.gazetteer.reader import PlaceIndex, shared_index
 from geo.gazetteer.sources import Sources
 from geo.gazetteer.user_places import NewPlace, UserPlaces
+
+NOTABLE_POPULATION = 100_000  # a city this big is known by name even in lower case
+LONG_NAME = 9  # letters from which a spelling may be two edits off
 
 # How much each part of the evidence weighs in a candidate's score.
 MATCH_WEIGHT = {0: 1.0, 1: 0.85, 2: 0.8, 3: 0.6}
@@ -187,6 +190,40 @@ class Gazetteer:
             and best.place.kind in ("country", "continent", "region")
             and best.match != "code"
         )
+
+    def is_notable(self, name: str) -> bool:
+        """True if the name's best match is a country, a first-level region, a capital or
+        a city of NOTABLE_POPULATION or more: a name a reader knows in any case ("kharkiv")."""
+        best = self.best(name)
+        if best is None or best.match == "code":
+            return False
+        place = best.place
+        return (
+            place.kind in ("country", "continent", "region", "capital")
+            or (place.population or 0) >= NOTABLE_POPULATION
+        )
+
+    def similar_name(self, text: str) -> tuple[str, int] | None:
+        """The known name nearest in spelling to ``text``, which is no known name: a
+        transliteration variant or a typo ("Popsana": popasna, 1 edit), with its edits. At
+        most one edit, two for names of LONG_NAME letters or more (whose first four letters
+        must be as written; else three); among equally near names, the one of the most prominent place."""
+        norm = normalise(text)
+        if len(norm) < 5 or not norm.isalpha():
+            return None
+        limit = 2 if len(norm) >= LONG_NAME else 1
+        prefix = norm[: 2 + limit]  # the first three letters; four when two edits are allowed
+        scored = [(edit_distance(norm, name, limit), name)
+                  for name in self.index.names_starting(prefix, len(norm) - limit, len(norm) + limit)]  # fmt: skip
+        near = [(d, name) for d, name in scored if d <= limit]
+        if not near:
+            return None
+        fewest = min(d for d, _ in near)
+        best = max(
+            (name for d, name in near if d == fewest),
+            key=lambda name: max((p.importance for _, p in self.index.lookup(name)), default=0.0),
+        )
+        return best, fewest
 
     def adjective_country(self, word: str) -> str | None:
         """The country an adjective or demonym names: "Belarusian" -> "BY"."""

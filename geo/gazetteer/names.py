@@ -99,3 +99,22 @@ def border_names(side_a: Iterable[str], side_b: Iterable[str]) -> Iterator[str]:
                 yield f"{first} {second} frontier"
                 yield f"border between {first} and {second}"
                 yield f"{first} border with {second}"
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from ``a`` to ``b``, or
+    ``limit + 1`` as soon as it must be more than ``limit``: Popsana -> Popasna is 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1] if row[-1] <= limit else limit + 1

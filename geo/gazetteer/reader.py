@@ -88,6 +88,16 @@ class PlaceIndex:
         rows = self._rows
         return [(e & 7, Place(*rows[(e >> 3) - 1], None, None, self)) for e in self._entries[lo:hi].tolist()]
 
+    def names_starting(self, prefix: str, shortest: int, longest: int) -> list[str]:
+        """Distinct normal-form names that begin with ``prefix`` and have ``shortest`` to
+        ``longest`` characters (a range scan of the names table's key)."""
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = self._conn.execute(
+            "SELECT DISTINCT norm FROM names WHERE norm >= ? AND norm < ? AND length(norm) BETWEEN ? AND ?",
+            (prefix, end, shortest, longest),
+        )
+        return [row[0] for row in rows]
+
     def outlines(self, min_river_importance: float = 0.55) -> list[tuple[str, str, bytes]]:
         """(name, kind, WKB) of every country, border and major river: the basemap's lines."""
         return self._conn.execute(

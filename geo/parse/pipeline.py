@@ -42,7 +42,7 @@ class Geoparser:
                 return (found[0].id, found[0].name, found[1]) if found else None
 
             self.recogniser = Recogniser(gaz.knows, gaz.adjective_country, gaz.is_major, nominative_forms,
-                                         is_common_word, implied_place)  # fmt: skip
+                                         is_common_word, implied_place, gaz.is_notable, gaz.similar_name)  # fmt: skip
 
     def recognise(self, text: str) -> list[Mention]:
         return self.recogniser(check_text(text))

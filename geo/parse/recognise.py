@@ -48,6 +48,12 @@ SENTENCE_END = set(".!?…\n")
 MAX_WORDS = 6
 COMMON_ZIPF = 3.0  # at a sentence start, words this frequent in English are suspect
 COMMON_ZIPF_MID = 4.5  # mid-sentence
+# A place in lower case: only right after these words, and only if rarer than this in English.
+LOWER_CASE_BEFORE = frozenset({"in", "near", "outside", "around", "at", "into", "towards", "toward"})
+LOWER_CASE_ZIPF = 4.0  # kyiv 3.1, gaza 3.9; not turkey 4.6, reading 5.1
+# A misspelt place: a word of at least SPELLING_MIN letters, rare in English, said as a place.
+SPELLING_MIN, SPELLING_ZIPF = 5, 2.0
+SETTLEMENT_AFTER = frozenset({"village", "town", "city", "settlement", "district", "oblast", "region"})
 # Cyrillic words that may imply a place: adjectives made from a place name (Київський,
 # харківські, Запорожской) and informal region names (Харківщина, Донеччині).
 IMPLIED_RE = re.compile(
@@ -87,6 +93,7 @@ class Mention:
     place_id: str | None = None  # the place a word implies without naming it: "київський"
     forms: tuple[str, ...] = ()  # other readings that name places: "з Сум" is Суми, not Сум
     facility: str | None = None  # "Kyiv TV tower": the facility the run names, in this place
+    edits: int = 0  # "Popsana": looked up as the known name this many edits away (Popasna)
 
     @property
     def weak(self) -> bool:
@@ -165,6 +172,10 @@ class Recogniser:
     common: Callable[[str], bool] = field(default=lambda text: False)
     # The place a word implies, as (place id, name, kind): "Харківщина", "київський". (Cyrillic.)
     implied: Callable[[str], tuple[str, str, str] | None] = field(default=lambda text: None)
+    # Is a name one a reader knows in any case (a country, a region, a big city: "kharkiv")?
+    notable: Callable[[str], bool] = field(default=lambda text: False)
+    # The known name an unknown one is a variant or typo of, with its edits ("Popsana").
+    similar: Callable[[str], tuple[str, int] | None] = field(default=lambda text: None)
 
     def __call__(self, text: str) -> list[Mention]:
         return self.recognise(text)
@@ -174,15 +185,20 @@ class Recogniser:
         people = self._people(text, tokens)
         # Words this text also writes in lower case are common words here ("City Council").
         lowercase = {t.text for t in tokens if t.word and t.text.islower()}
+        named = {normalise(t.text) for t in tokens if t.capitalised and not t.acronym}
         mentions: list[Mention] = []
         i, n = 0, len(tokens)
         while i < n:
             token = tokens[i]
             if not (token.capitalised or token.text.lower() in KIND_BEFORE):
-                mention = self._implied_lower(text, tokens, i)
+                mention = self._implied_lower(text, tokens, i) or self._lower_case_name(
+                    text, tokens, i, named
+                )
+                i += 1
                 if mention is not None:
                     mentions.append(mention)
-                i += 1
+                    while i < n and tokens[i].start < mention.end:
+                        i += 1
                 continue
             if _is_title(token):
                 i = _skip_run(tokens, i + 1)
@@ -192,6 +208,9 @@ class Recogniser:
                 continue
             found = self._longest_match(text, tokens, i)
             if found is None:
+                misspelt = self._misspelt(tokens, i, people)
+                if misspelt is not None:
+                    mentions.append(misspelt)
                 i += 1  # a name may start at the next word ("Saturday Kharkiv"); the
                 continue  # first-name rule in _mention catches "Elon Musk"
             if found[0] == i + 1 and _never_a_place(token, people):
@@ -247,6 +266,57 @@ class Recogniser:
         place_id, name, kind = found
         return Mention(token.start, token.end, token.text, kind, name=name, place_id=place_id,
                        locative=_locative(tokens, i))  # fmt: skip
+
+    def _lower_case_name(self, text: str, tokens: list[Token], i: int, named: set[str]) -> Mention | None:
+        """A place written in lower case after "in", "near" and the like ("fires in kharkiv
+        crossing", "shelling near kryvyi rih"): a name a reader knows in any case, or one the
+        text also writes capitalised; never a common word ("in reading", "in turkey")."""
+        if (
+            i == 0
+            or tokens[i - 1].text.lower() not in LOWER_CASE_BEFORE
+            or not _adjacent(tokens[i - 1], tokens[i])
+        ):
+            return None
+        for length in (2, 1):
+            run = tokens[i : i + length]
+            if len(run) < length or any(not (t.text.isalpha() and t.text.islower()) for t in run):
+                continue
+            if length > 1 and not _contiguous(text, tokens, i, i + length):
+                continue
+            if len(run[0].text) < 4 or any(
+                len(t.text) < 3 or t.text in FUNCTION_WORDS or zipf(t.text) >= LOWER_CASE_ZIPF for t in run
+            ):
+                continue
+            surface = text[run[0].start : run[-1].end]
+            norm = normalise(surface)
+            if self.known(norm) and (norm in named or self.notable(surface)):
+                return Mention(run[0].start, run[-1].end, surface, locative=True)
+        return None
+
+    def _misspelt(self, tokens: list[Token], i: int, people: set[str]) -> Mention | None:
+        """A capitalised word said as a place ("in Popsana", "Zolochev village") that no
+        place is called, but one edit from a place's name: a transliteration variant or a
+        typo. A last resort: never for short or common words, or people's names."""
+        token = tokens[i]
+        word = token.text
+        if (len(word) < SPELLING_MIN or not word.isalpha() or not word.isascii() or token.acronym
+                or word in people or zipf(word.lower()) >= SPELLING_ZIPF):  # fmt: skip
+            return None
+        after = tokens[i + 1] if i + 1 < len(tokens) and _adjacent(token, tokens[i + 1]) else None
+        if after is not None and after.capitalised:
+            return None  # part of a longer name that is not known either
+        said_as_place = (i > 0 and tokens[i - 1].text.lower() in LOWER_CASE_BEFORE) or (
+            after is not None and after.text.lower() in SETTLEMENT_AFTER
+        )
+        if not said_as_place:
+            return None
+        found = self.similar(word)
+        if found is None or found[1] == 0:
+            return None
+        name, edits = found
+        return Mention(
+            token.start, token.end, word, name=name, cues=("spelling",), locative=True, edits=edits
+        )
 
     def _longest_match(
         self, text: str, tokens: list[Token], i: int
@@ -367,7 +437,9 @@ def _facility(text: str, tokens: list[Token], j: int) -> str | None:
     """The facility a capitalised run after a place names ("TV tower" in "Kyiv TV tower",
     "National University" in "Kharkiv National University"), or None."""
     k = j
-    while k < len(tokens) and k - j < 4 and text[tokens[k - 1].end : tokens[k].start] == " " and tokens[k].word:
+    while (
+        k < len(tokens) and k - j < 4 and text[tokens[k - 1].end : tokens[k].start] == " " and tokens[k].word
+    ):
         if tokens[k].text.lower() in FACILITY_WORDS:
             end = k + 1
             while (

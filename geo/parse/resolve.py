@@ -260,7 +260,8 @@ def _eponymous_city(entry: _Entry, region: Place, order: list[int]) -> int | Non
             place.kind in POPULATED_KINDS
             and (place.population or 0) >= EPONYMOUS_POPULATION
             and place.country == region.country
-            and normalise(entry.candidates[k].matched_name) == normalise(entry.candidates[order[0]].matched_name)
+            and normalise(entry.candidates[k].matched_name)
+            == normalise(entry.candidates[order[0]].matched_name)
             and region.geometry.distance(place.geometry) <= 0.1  # inside, or on its edge (a river bank)
         ):
             return k
@@ -324,7 +325,15 @@ def _decide(entry: _Entry, i: int, context: _Context, keep_all: bool = False) ->
         return None
     if "speaker" in mention.cues and place.kind not in ("country", "capital", "continent") and not user:
         return None
-    if mention.weak and not user and not supported.nearby and not _notable(place, supported):
+    if mention.edits and not user and not supported and not _notable(place, supported):
+        return None  # a near spelling counts for a small place only where the article supports it
+    if (
+        mention.weak
+        and not mention.edits
+        and not user
+        and not supported.nearby
+        and not _notable(place, supported)
+    ):
         return None  # "West", "City", "Republican": common words that also name a place
     near_enough = supported.nearby and supported.km <= TINY_KM
     if place.importance < TINY and not user and not near_enough and not mention.locative and not implied:
@@ -420,6 +429,9 @@ def _reason(entry: _Entry, order: list[int], support_reason: str) -> str:
         return best.reasons[0]
     if entry.mention.facility:
         prefix += f"the place of {entry.mention.text} {entry.mention.facility}; "
+    if entry.mention.edits:
+        edits = entry.mention.edits
+        prefix += f"spelled like {place.name} ({edits} edit{'s' if edits > 1 else ''}); "
     if len(order) == 1:
         return prefix + "the only place with this name"
     runner = entry.candidates[order[1]].place

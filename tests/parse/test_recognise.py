@@ -100,3 +100,42 @@ def test_a_facility_keeps_its_city_near_it(geoparser, text, place, facility):
 def test_an_eponymous_region_yields_to_its_city_unless_the_text_says_region(geoparser, text, kind):
     (found,) = [r for r in geoparser.parse(text) if "Kherson" in r.mention.text]
     assert (found.place.name.split()[0], found.place.kind) == ("Kherson", kind)
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Fires in kharkiv crossing.", "Kharkiv"),
+    ("Shelling near kryvyi rih overnight.", "Kryvyy Rih"),
+    ("Bucha was freed; bodies were found in bucha later.", "Bucha"),  # capitalised elsewhere
+])  # fmt: skip
+def test_a_place_in_lower_case_after_in_or_near(geoparser, text, place):
+    found = [r for r in geoparser.parse(text) if r.mention.text.islower()]
+    assert [r.place.name for r in found] == [place]
+
+
+@pytest.mark.parametrize("text", [
+    "We spent the evening in reading and the night in turkey country.",
+    "Shelling near bucha overnight.",  # a small town, never capitalised here: not enough
+    "Prices rose in china shops.",
+])  # fmt: skip
+def test_common_words_in_lower_case_stay_words(geoparser, text):
+    assert [r.mention.text for r in geoparser.parse(text) if r.mention.text.islower()] == []
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Ukrainian troops held positions in Popsana, west of Luhansk.", "Popasna"),
+    ("Russian shelling hit the Donetsk region overnight; the troops in Mariupl held.", "Mariupol"),
+    ("Fighting near Zolocheve in the Kharkiv region.", "Zolochiv"),
+])  # fmt: skip
+def test_a_misspelt_place_said_as_a_place_is_its_nearest_spelling(geoparser, text, place):
+    found = [r for r in geoparser.parse(text) if r.mention.edits]
+    assert found and {r.place.name for r in found} == {place}
+    assert all(f"spelled like {place} (1 edit)" in r.reason and r.confidence < 0.9 for r in found)
+
+
+@pytest.mark.parametrize("text", [
+    "According to Zelenskyy, talks in Kyiv went well.",  # a person, not Zelensk
+    "Fighting near Popsana.",  # nothing else in the article supports the village
+    "Troops in Kharkov held.",  # a known variant: no edits needed
+])  # fmt: skip
+def test_no_spelling_guess_for_people_unsupported_or_known_names(geoparser, text):
+    assert [r.mention.text for r in geoparser.parse(text) if r.mention.edits] == []
