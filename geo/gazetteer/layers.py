@@ -125,7 +125,13 @@ def _import_one(dump: Path | RawDump, layer: str | None, path: Path, sources: So
     name = dump.name
     layer = check_layer_name(layer or layer_name(name))
     folder = sources.layers_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise GeoNamesFileError(
+            f"Cannot create the layers folder {folder}: {err.strerror}. Choose another data directory "
+            "(--data-dir or CONFLICTMAP_DATA_DIR)."
+        ) from err
     target = folder / f"{layer}{LAYER_SUFFIX}"
     with build_lock(path):
         fresh = path.exists() and is_fresh(path, sources)  # before the layer joins the sources
