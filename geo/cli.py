@@ -524,7 +524,6 @@ def gazetteer_import_geonames(ctx, files, layer):
     download.geonames.org/export/dump, any country or allCountries) to the gazetteer as
     regional layers: ranked like the built-in GeoNames places, and kept across rebuilds."""
     options = ctx.find_root().obj
-    _open(ctx)  # builds the index first if it is missing or stale
     report = import_geonames(
         files, index_path=options["index"], data_dir=options["data_dir"], layer=layer,
         sources=_sources(ctx), progress=lambda m: echo(f"  {m}", err=True),

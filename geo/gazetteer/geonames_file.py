@@ -249,7 +249,8 @@ def read_rows(data: BinaryIO, name: str, stats: DumpStats) -> Iterator[GeoNamesR
             if not raw.strip() or raw.startswith(b"#"):
                 continue
             try:
-                row = parse_line(_decode(raw, number), number)
+                text = _decode(raw, number)
+                row = parse_line(text.lstrip("\ufeff") if number == 1 else text, number)
             except BadLine as err:
                 if first:
                     raise GeoNamesFileError(f"{name}: {err} — {FORMAT_HINT}") from None

@@ -311,3 +311,11 @@ def test_cli_import_summary_and_errors(index_path, tmp_path):
     assert wrong.stderr.splitlines()[-1] == (
         f"Error: x.csv: line 1 has 1 tab-separated column; a GeoNames dump line has 19 — {FORMAT_HINT}"
     )
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_no_bad_lines(tiny, tmp_path):
+    path, sources = tiny
+    ua = tmp_path / "UA.txt"
+    ua.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([VILLAGE, RIVER]).encode() + b"\r\n")
+    done = import_geonames([ua], index_path=path, sources=sources).imports[0]
+    assert (done.added, done.bad) == (2, 0)
