@@ -74,6 +74,12 @@ def gazetteer() -> Gazetteer:
     return open_gazetteer(index_path(), data_dir())
 
 
+def gazetteer_changed() -> None:
+    """The index file was replaced (a GeoNames layer imported): open it again."""
+    open_gazetteer.clear()
+    open_extractor.clear()
+
+
 def store() -> Store:
     return open_store(store_path())
 

@@ -1,5 +1,6 @@
 """The Add a place page: drop a point on the map or type it, or give a line or area; the
-place goes into your places file and the gazetteer finds it at once."""
+place goes into your places file and the gazetteer finds it at once. Or upload GeoNames
+country files (UA.zip): the library imports every place in them as a regional layer."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import app_state
 from app_state import plain
 from geo.errors import ConflictmapError
 from geo.export.mapview import app_base_map
+from geo.gazetteer.layers import RawDump, import_geonames
 
 
 def on_pick() -> None:
@@ -46,3 +48,26 @@ if submitted:
         st.error(plain(f"Not saved: {err}"))
     else:
         st.success(plain(f"Added {place.name} ({place.kind}) as {place.id}."))
+
+st.subheader("Or import a GeoNames country file")
+st.write("Every village, river, bridge and hill of a country: download its file from the GeoNames export dump "
+         "(download.geonames.org/export/dump, e.g. UA.zip) and upload it. Its places rank like the built-in "
+         "GeoNames places and stay through rebuilds.")  # fmt: skip
+dumps = st.file_uploader("GeoNames files", type=["zip", "txt", "gz"], accept_multiple_files=True,
+                         key="geonames_uploads")  # fmt: skip
+if st.button("Import", key="geonames_import"):
+    if not dumps:
+        st.warning("Nothing to import: upload a GeoNames file (e.g. UA.zip) first.")
+    else:
+        with st.spinner("Importing (a country takes seconds)..."):
+            report = import_geonames(
+                [RawDump(d.getvalue(), d.name) for d in dumps],
+                index_path=Path(app_state.index_path()),
+                data_dir=Path(app_state.data_dir()),
+            )
+        if report.imports:
+            app_state.gazetteer_changed()
+        for done in report.imports:
+            st.success(plain(done.summary()))
+        for failure in report.failures:
+            st.error(plain(failure))

@@ -35,6 +35,7 @@ from geo.export import FORMATS, ExportOptions, export_bytes, export_events
 from geo.export.acled import read_csv
 from geo.gazetteer.build import build_index, ensure_index, is_damaged, is_fresh
 from geo.gazetteer.geocoder import Gazetteer as GazetteerGeocoder
+from geo.gazetteer.layers import import_geonames, list_layers, remove_layer
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import Candidate, Place
 from geo.gazetteer.sources import Sources
@@ -78,11 +79,16 @@ def _fail_cleanly(func):
 def _open(ctx: click.Context) -> Gazetteer:
     options = ctx.find_root().obj
     path = options["index"]
-    sources = Sources()
+    sources = _sources(ctx)
     if not is_fresh(path, sources):
         echo(f"Building the gazetteer index at {path} (about a minute, once)...", err=True)
         ensure_index(path, sources, progress=lambda m: echo(f"  {m}", err=True))
     return Gazetteer.open(path, options["data_dir"], build=False)
+
+
+def _sources(ctx: click.Context) -> Sources:
+    """The index's sources, with the GeoNames layers imported into the data directory."""
+    return Sources(layers_dir=config.geonames_layers_dir(ctx.find_root().obj["data_dir"]))
 
 
 def _user_places(ctx: click.Context) -> UserPlaces:
@@ -491,17 +497,76 @@ def gazetteer_build(ctx, force):
     """Build the gazetteer index from its sources (only if missing or stale)."""
     path = ctx.find_root().obj["index"]
     say = functools.partial(click.echo, err=True)
+    sources = _sources(ctx)
     damage = None if force or not path.exists() else is_damaged(path)
     if damage:
         say(f"The index at {path} is damaged ({damage}): building it again.")
     if force or damage:
-        counts = build_index(path, progress=lambda m: say(f"  {m}"))
-    elif ensure_index(path, progress=lambda m: say(f"  {m}")):
+        counts = build_index(path, sources, progress=lambda m: say(f"  {m}"))
+    elif ensure_index(path, sources, progress=lambda m: say(f"  {m}")):
         counts = Gazetteer.open(path, build=False).index.counts()
     else:
         echo(f"The index at {path} is up to date.")
         return
+    layers = counts.pop("layers", {})
     echo(f"Built {path}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for name, added in layers.items():
+        echo(f"  GeoNames layer {name}: {added['added']} places, {added['known']} already known")
+
+
+@gazetteer.command("import-geonames")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--layer", help="Name the layer (one file only); by default the file's name: UA.txt -> UA.")
+@click.pass_context
+@_fail_cleanly
+def gazetteer_import_geonames(ctx, files, layer):
+    """Add every place of GeoNames dump FILES (UA.txt or UA.zip from
+    download.geonames.org/export/dump, any country or allCountries) to the gazetteer as
+    regional layers: ranked like the built-in GeoNames places, and kept across rebuilds."""
+    options = ctx.find_root().obj
+    report = import_geonames(
+        files, index_path=options["index"], data_dir=options["data_dir"], layer=layer,
+        sources=_sources(ctx), progress=lambda m: echo(f"  {m}", err=True),
+    )  # fmt: skip
+    for done in report.imports:
+        echo(f"{done.summary()} ({done.seconds:.1f} s)")
+    if report.imports:
+        echo(f"Saved in {config.geonames_layers_dir(options['data_dir'])}", err=True)
+    for failure in report.failures:
+        echo(f"Error: {failure}", err=True)
+    if report.failures:
+        ctx.exit(1)
+
+
+@gazetteer.command("layers")
+@click.option(
+    "--remove", "to_remove", metavar="NAME", help="Remove this layer and rebuild the index without it."
+)
+@click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def gazetteer_layers(ctx, to_remove, fmt):
+    """List the GeoNames layers you imported (or remove one)."""
+    options = ctx.find_root().obj
+    if to_remove:
+        say = functools.partial(echo, err=True)
+        say(f"Removing {to_remove} and rebuilding the index (about a minute)...")
+        removed = remove_layer(to_remove, index_path=options["index"], sources=_sources(ctx),
+                               progress=lambda m: say(f"  {m}"))  # fmt: skip
+        echo(f"Removed the GeoNames layer {removed.name} ({removed.path}).")
+        return
+    layers = list_layers(sources=_sources(ctx))
+    if fmt == "json":
+        echo(json.dumps([layer.to_record() for layer in layers], ensure_ascii=False, indent=2))
+        return
+    if not layers:
+        echo(f"No GeoNames layers yet ({_sources(ctx).layers_dir}). Add one: conflictmap gazetteer import-geonames UA.txt",
+             err=True)  # fmt: skip
+    for layer in layers:
+        rows = f"{layer.rows:,} rows" if layer.rows is not None else "rows not recorded"
+        source = f" from {layer.source_file}" if layer.source_file else ""
+        when = f", imported {layer.imported}" if layer.imported else ""
+        echo(f"{layer.name}  {rows}{source}{when}  {layer.path}")
 
 
 @gazetteer.command("show")

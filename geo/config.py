@@ -2,7 +2,8 @@
 
 - Data that ships with the project (Natural Earth layers, name tables, event rules) is
   under ``gazetteer/`` in a checkout and ``geo/data/`` in a wheel (``shipped``).
-- User data (gazetteer additions) lives in the *data directory*:
+- User data (gazetteer additions, imported GeoNames layers in ``geonames_layers/``) lives
+  in the *data directory*:
   ``$CONFLICTMAP_DATA_DIR`` if set, else the checkout's ``gazetteer/`` folder when
   running from a source checkout, else ``~/.local/share/conflictmap``.
 - The gazetteer index (a SQLite file built from the sources) lives at
@@ -20,6 +21,7 @@ DATA_DIR_ENV = "CONFLICTMAP_DATA_DIR"
 INDEX_ENV = "CONFLICTMAP_INDEX"
 STORE_ENV = "CONFLICTMAP_STORE"
 USER_PLACES_FILE = "user_places.geojson"
+GEONAMES_LAYERS_DIR = "geonames_layers"
 
 _CHECKOUT_GAZETTEER = Path(__file__).resolve().parent.parent / "gazetteer"
 
@@ -72,6 +74,12 @@ def data_dir() -> Path:
 def user_places_path(data_directory: Path | None = None) -> Path:
     """The human-readable GeoJSON file of the user's own places."""
     return (data_directory or data_dir()) / USER_PLACES_FILE
+
+
+def geonames_layers_dir(data_directory: Path | None = None) -> Path:
+    """The folder of imported GeoNames country files (regional layers), one gzipped copy
+    each; every index build applies them."""
+    return (data_directory or data_dir()) / GEONAMES_LAYERS_DIR
 
 
 def index_path() -> Path:

@@ -60,3 +60,7 @@ class AssetsMissingError(ConflictmapError, FileNotFoundError):
 
 class ClusterError(ConflictmapError, RuntimeError):
     """Parallel ingest cannot start: Dask is missing or the scheduler does not answer."""
+
+
+class GeoNamesFileError(ConflictmapError, ValueError):
+    """A file given as a GeoNames dump (country file, allCountries) cannot be imported."""

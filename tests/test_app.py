@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import app_state
 from geo.events import ingest
 from geo.export import mapview
 from geo.export.explore import EventFilter
+from tests.gazetteer.test_geonames_import import UA_TXT
 from tests.helpers import ingest_one
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -114,6 +116,32 @@ def test_added_place_is_saved_and_found(app, _private_data_dir):
     assert saved["features"][0]["properties"]["aliases"] == ["Antonov Airport"]
     on_page(app, "lookup").text_input(key="place_query").input("Antonov Airport").run()
     assert app.table[0].value.iloc[0]["id"] == "user:hostomel-airport"
+
+
+def test_an_uploaded_geonames_file_is_imported_and_found(index_path, monkeypatch, tmp_path):
+    """The page calls the library's import; the lookup then finds the new village by its
+    Cyrillic name, ranked as a GeoNames place."""
+    private = tmp_path / "index.sqlite"
+    shutil.copyfile(index_path, private)  # the import replaces the index file
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(private))
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    on_page(at, "add_place")
+    at.button(key="geonames_import").click().run()
+    assert at.warning[0].value.startswith("Nothing to import")
+    at.file_uploader(key="geonames_uploads").set_value(
+        [("UA.txt", UA_TXT.encode(), "text/plain"), ("notes.txt", b"just some notes", "text/plain")]
+    )
+    at.button(key="geonames_import").click().run()
+    assert not at.exception
+    assert no_escapes(at.success[0].value).startswith("UA.txt (layer UA): added 3 places and ")
+    assert [no_escapes(e.value) for e in at.error] == [
+        "notes.txt: line 1 has 1 tab-separated column; a GeoNames dump line has 19 — "
+        "is this the file from the GeoNames export dump (e.g. UA.txt)?"
+    ]
+    on_page(at, "lookup").text_input(key="place_query").input("Козачі Таборки").run()
+    assert at.table[0].value.iloc[0]["id"] == "geonames:99000001"
 
 
 def test_map_page_without_events(app):

