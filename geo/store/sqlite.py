@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from geo.events.articles import Article
 from geo.events.merge import MERGE_KM, more_precise, same_event
 from geo.events.record import EVENT_COLUMNS, LOCATION_FIELDS, Event, Source
 from geo.gazetteer.build import read_only_uri
-from geo.store.base import AddResult
+from geo.store.base import AddResult, KeyedAddResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
@@ -50,6 +50,9 @@ CREATE TABLE IF NOT EXISTS event_mentions(
 CREATE INDEX IF NOT EXISTS events_date ON events(date_start);
 CREATE INDEX IF NOT EXISTS sources_article ON event_sources(article_id);
 CREATE INDEX IF NOT EXISTS mentions_event ON event_mentions(event_id);
+CREATE TABLE IF NOT EXISTS imported_keys(
+    key TEXT PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE, digest TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS imported_keys_event ON imported_keys(event_id);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
 """
@@ -176,15 +179,68 @@ class SQLiteStore:
                 count += 1
         return count
 
+    def add_imported_rows(self, rows: Sequence[tuple[str, str, Event]]) -> KeyedAddResult:
+        """Keep a batch of imported events, each ``(key, digest, event)``, in one transaction.
+
+        ``key`` is the row's identity in its dataset (``acled:UKR1234``), ``digest`` a hash
+        of what the event says. A key not kept before adds the event; a kept key with the
+        same digest changes nothing, so importing a file twice adds nothing; a kept key with
+        another digest (the dataset revised the row) updates the event in place."""
+        result = KeyedAddResult()
+        columns = EVENT_COLUMNS[1:]
+        geometry_at = columns.index("geometry")
+        with self._transaction():
+            known = {
+                key: (event_id, digest)
+                for key, event_id, digest in self.conn.execute(
+                    "SELECT k.key, k.event_id, k.digest FROM imported_keys k"
+                    " WHERE k.key IN (SELECT value FROM json_each(?))",
+                    (json.dumps([key for key, _, _ in rows]),),
+                )
+            }
+            next_id = self.conn.execute("SELECT IFNULL(max(id), 0) + 1 FROM events").fetchone()[0]
+            inserts, updates, keys = [], [], []
+            for key, digest, event in rows:
+                values = [getattr(event, c) for c in columns]
+                values[geometry_at] = json.dumps(event.geometry) if event.geometry else None
+                seen = known.get(key)
+                if seen is None:
+                    event.id, next_id = next_id, next_id + 1
+                    inserts.append((event.id, *values))
+                    keys.append((key, event.id, digest))
+                    result.added += 1
+                elif seen[1] == digest:
+                    event.id = seen[0]
+                    result.unchanged += 1
+                    continue
+                else:
+                    event.id = seen[0]
+                    updates.append((*values, event.id))
+                    keys.append((key, event.id, digest))
+                    result.updated += 1
+                known[key] = (event.id, digest)
+            self.conn.executemany(
+                f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
+                inserts,
+            )
+            self.conn.executemany(
+                f"UPDATE events SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", updates
+            )
+            self.conn.executemany("INSERT OR REPLACE INTO imported_keys VALUES (?, ?, ?)", keys)
+        return result
+
     def delete_events(self, *, ids: Iterable[int] | None = None, origin: str | None = None) -> list[int]:
         """Delete events (with their sources and mentions) by id, by origin, or both
-        (an id of another origin is not deleted); returns the ids deleted."""
+        (an id of another origin is not deleted); returns the ids deleted. The origin
+        ``imported`` means every imported event, whatever dataset and file it came from."""
         where, args = [], []
         if ids is not None:
             ids = list(ids)
             where.append(f"id IN ({', '.join('?' * len(ids))})")
             args += ids
-        if origin is not None:
+        if origin == "imported":
+            where.append("origin != 'extracted'")
+        elif origin is not None:
             where.append("origin = ?")
             args.append(origin)
         if not where:
@@ -470,6 +526,6 @@ def _guarded(method):
     return wrapper
 
 
-for _name in ("add", "replace", "add_imported", "delete_events", "events", "articles", "article", "article_text",
-              "has_article", "revision", "locations_at"):  # fmt: skip
+for _name in ("add", "replace", "add_imported", "add_imported_rows", "delete_events", "events", "articles",
+              "article", "article_text", "has_article", "revision", "locations_at"):  # fmt: skip
     setattr(SQLiteStore, _name, _guarded(getattr(SQLiteStore, _name)))
