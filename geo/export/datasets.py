@@ -52,7 +52,7 @@ from shapely.geometry import shape
 
 from geo import config
 from geo.errors import CsvError
-from geo.events.record import EVENT_COLUMNS, Event
+from geo.events.record import Event
 from geo.gazetteer.names import normalise
 
 FORMATS = ("acled", "ucdp", "gdelt", "csv", "geojson")
@@ -207,6 +207,9 @@ def import_file(
     report = ImportReport(path)
     with _open_source(path, options, report) as source:
         origin = f"{report.dataset}:{path.name}"
+        # The digest is of the row as written and of how it was read (which column is which):
+        # the same row again is unchanged, a revised row or another --date column an update.
+        salt = f"{report.dataset}\x1e{sorted(report.columns.items())}\x1e"
         batch: list[tuple[str, str, Event]] = []
 
         def flush() -> None:
@@ -229,7 +232,7 @@ def import_file(
                     report.problems.append(Problem(where, str(err)))
                 continue
             event.origin = origin
-            batch.append((key, _digest(event), event))
+            batch.append((key, _hash(salt + _row_text(cells)), event))
             if len(batch) >= options.batch_rows:
                 flush()
         flush()
@@ -685,18 +688,20 @@ def _count(value: str) -> int | None:
     return int(number) if math.isfinite(number) and number >= 0 and number == int(number) else None
 
 
+def _row_text(cells: list) -> str:
+    try:
+        return "\x1f".join(cells)
+    except TypeError:  # a GeoJSON feature's cells end with the feature
+        return "\x1f".join(c if isinstance(c, str) else json.dumps(c, sort_keys=True) for c in cells)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=12).hexdigest()
+
+
 def _row_key(dataset: str, cells: list) -> str:
-    text = "\x1f".join(c if isinstance(c, str) else json.dumps(c, sort_keys=True) for c in cells)
-    return f"{dataset}:#{hashlib.blake2b(text.encode('utf-8', 'replace'), digest_size=12).hexdigest()}"
-
-
-_DIGESTED = [c for c in EVENT_COLUMNS if c not in ("id", "origin")]
-
-
-def _digest(event: Event) -> str:
-    """A hash of what the event says (not where it was imported from)."""
-    values = repr([getattr(event, c) for c in _DIGESTED])
-    return hashlib.blake2b(values.encode("utf-8", "replace"), digest_size=12).hexdigest()
+    """The key of a row its dataset gives no id: a hash of the row."""
+    return f"{dataset}:#{_hash(_row_text(cells))}"
 
 
 @lru_cache(maxsize=1)
@@ -751,6 +756,11 @@ def _getter(columns: _Columns, role: str, names: Sequence[str] | None = None) ->
     return lambda cells: cells[index] if index < len(cells) else ""
 
 
+def _index(columns: _Columns, role: str, names: Sequence[str]) -> int:
+    found = columns.find(role, names)
+    return -1 if found is None else found
+
+
 def _check_width(columns: _Columns, cells: list) -> None:
     if len(cells) != columns.width:
         raise BadRow(f"{len(cells)} fields where the header has {columns.width} "
@@ -766,7 +776,9 @@ def _acled(columns: _Columns) -> Callable[[list], tuple[str, Event]]:
         raise CsvError(f"{columns.file} lacks the column(s) {', '.join(missing)}; found: "
                        f"{', '.join(columns.header)}. Name them with --lat COLUMN --lon COLUMN.")  # fmt: skip
     lat, lon = columns.index["lat"], columns.index["lon"]
-    get = {role: _getter(columns, role, names) for role, names in {
+    # Each role's column, or -1: the empty cell appended to every row (the fast path for a
+    # million rows: one index per field, no call).
+    at = {role: _index(columns, role, names) for role, names in {
         "id": ("event_id_cnty",), "date": ("event_date",), "type": ("event_type",),
         "sub_type": ("sub_event_type",), "actor1": ("actor1",), "actor2": ("actor2",), "iso": ("iso",),
         "iso3": ("iso3",), "country": ("country",), "admin1": ("admin1",), "location": ("location",),
@@ -775,37 +787,43 @@ def _acled(columns: _Columns) -> Callable[[list], tuple[str, Event]]:
         "date_end": ("date_end",), "geometry": ("geometry",), "gazetteer_id": ("gazetteer_id",),
         "location_reason": ("location_reason",), "url": ("source_url",),
     }.items()}  # fmt: skip
+    (id_at, date_at, type_at, sub_at, actor1_at, actor2_at, iso_at, iso3_at, country_at, admin1_at,
+     location_at, geo_at, time_at, source_at, text_at, fatalities_at, start_at, end_at, geometry_at,
+     gazetteer_at, reason_at, url_at) = at.values()  # fmt: skip
     own = columns.has("location_reason", "gazetteer_id")  # our export: CM ids are per store, not global
     day_first = columns.day_first
+    width = columns.width
 
     def convert(cells: list) -> tuple[str, Event]:
-        _check_width(columns, cells)
-        latitude, longitude = _point(cells[lat], cells[lon])
-        day = parse_day(get["date"](cells), day_first)
-        start = parse_day(get["date_start"](cells), day_first) or day
-        end = parse_day(get["date_end"](cells), day_first) or start
+        if len(cells) != width:
+            _check_width(columns, cells)
+        row = [*cells, ""]
+        latitude, longitude = _point(row[lat], row[lon])
+        start = parse_day(row[start_at], day_first) or parse_day(row[date_at], day_first)
+        end = parse_day(row[end_at], day_first) or start
         if start and end and end < start:
             raise BadRow(f"date_end {end} is before date_start {start}")
-        event_type = get["type"](cells).strip()
+        event_type = row[type_at].strip()
         if not event_type:
             raise BadRow("no event_type")
-        sub_type = get["sub_type"](cells).strip() or None
+        sub_type = row[sub_at].strip() or None
         if event_type.lower() in ACLED_LEGACY_TYPES:
             event_type, sub_type = ACLED_LEGACY_TYPES[event_type.lower()], sub_type or event_type
-        geometry = _geometry_cell(get["geometry"](cells)) or _point_geometry(latitude, longitude)
-        event_id = get["id"](cells).strip()
+        geometry = _geometry_cell(row[geometry_at]) if row[geometry_at] else None
+        event_id = row[id_at].strip()
         event = Event(
             event_type=event_type, sub_event_type=sub_type, date_start=start, date_end=end,
-            time_precision=ACLED_TIME.get(get["time_precision"](cells).strip(), "day") if start else "undated",
-            actor1=get["actor1"](cells).strip() or None, actor2=get["actor2"](cells).strip() or None,
-            country=country_code(get["country"](cells), get["iso3"](cells) or get["iso"](cells)),
-            admin1=get["admin1"](cells).strip() or None, location=get["location"](cells).strip() or None,
+            time_precision=ACLED_TIME.get(row[time_at].strip(), "day") if start else "undated",
+            actor1=row[actor1_at].strip() or None, actor2=row[actor2_at].strip() or None,
+            country=country_code(row[country_at], row[iso3_at] or row[iso_at]),
+            admin1=row[admin1_at].strip() or None, location=row[location_at].strip() or None,
             latitude=latitude, longitude=longitude,
-            geo_precision=ACLED_GEO.get(get["geo_precision"](cells).strip(), "exact"), geometry=geometry,
-            gazetteer_id=get["gazetteer_id"](cells).strip() or None,
-            location_reason=get["location_reason"](cells).strip() or "imported",
-            fatalities=_count(get["fatalities"](cells)), notes=get["text"](cells) or None,
-            source=get["source"](cells).strip() or None, source_url=get["url"](cells).strip() or None,
+            geo_precision=ACLED_GEO.get(row[geo_at].strip(), "exact"),
+            geometry=geometry or {"type": "Point", "coordinates": [longitude, latitude]},
+            gazetteer_id=row[gazetteer_at].strip() or None,
+            location_reason=row[reason_at].strip() or "imported",
+            fatalities=_count(row[fatalities_at]), notes=row[text_at] or None,
+            source=row[source_at].strip() or None, source_url=row[url_at].strip() or None,
         )  # fmt: skip
         key = _row_key("conflictmap", cells) if own or not event_id else f"acled:{event_id}"
         return key, event
