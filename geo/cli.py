@@ -32,7 +32,8 @@ from geo.events.evaluate import (
 from geo.events.extract import EventExtractor
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
 from geo.export import FORMATS, ExportOptions, export_bytes, export_events
-from geo.export.acled import read_csv
+from geo.export.datasets import FORMATS as IMPORT_FORMATS
+from geo.export.datasets import ImportOptions, import_file
 from geo.gazetteer.build import build_index, ensure_index, is_damaged, is_fresh
 from geo.gazetteer.geocoder import Gazetteer as GazetteerGeocoder
 from geo.gazetteer.layers import import_geonames, list_layers, remove_layer
@@ -448,18 +449,51 @@ def articles(ctx, fmt):
                    f"{(row['source'] or '')[:20]:<20}  {(row['title'] or row['path'] or '')[:60]}")  # fmt: skip
 
 
+SHOWN_PROBLEMS = 20
+
+
 @main.command("import")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS),
+              help="The file's format (default: detected from its header or first row).")  # fmt: skip
+@click.option("--lat", help="The latitude column (default: found by its name or content).")
+@click.option("--lon", help="The longitude column (default: found by its name or content).")
+@click.option("--date", "date_column", help="The date column (default: found by its name or content).")
+@click.option("--text", help="The column describing the event (default: found by its name or content).")
+@click.option("--encoding", help="The files' encoding, e.g. cp1252 (default: detected).")
 @click.pass_context
 @_fail_cleanly
-def import_command(ctx, path):
-    """Import events from an ACLED-style CSV file."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise click.ClickException(f"Cannot read {path}: {err}") from err
-    count = _store(ctx).add_imported(read_csv(text, name=str(path)))
-    echo(f"Imported {count} event(s) from {path}.")
+def import_command(ctx, paths, fmt, lat, lon, date_column, text, encoding):
+    """Import events from ACLED, UCDP GED or GDELT files, or any CSV or GeoJSON of
+    geolocated incidents. Bad rows are reported and skipped; importing a file again changes
+    nothing."""
+    store = _store(ctx)
+    options = ImportOptions(format=fmt, lat=lat, lon=lon, date=date_column, text=text, encoding=encoding)
+    failed = False
+    for path in paths:
+        with click.progressbar(
+            length=1, label=f"Importing {path.name}", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar:
+
+            def progress(done: int, total: int, label: str, bar=bar) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos, label)
+
+            try:
+                report = import_file(path, store, options, progress=progress)
+            except ConflictmapError as err:
+                echo(f"Error: {err}", err=True)
+                failed = True
+                continue
+        echo(report.summary())
+        for problem in report.problems[:SHOWN_PROBLEMS]:
+            echo(f"Error: {path}, {problem}", err=True)
+        if report.bad > SHOWN_PROBLEMS:
+            echo(f"... and {report.bad - SHOWN_PROBLEMS:,} more bad rows.", err=True)
+        failed = failed or report.bad > 0
+    echo(f"Store: {ctx.find_root().obj['store']}", err=True)
+    if failed:
+        ctx.exit(1)
 
 
 @main.command("reresolve")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.store.base import AddResult, Store
+from geo.store.base import AddResult, KeyedAddResult, Store
 from geo.store.sqlite import SQLiteStore
 
 
@@ -17,4 +17,4 @@ def open_store(location: str | Path) -> Store:
     return SQLiteStore(Path(location))
 
 
-__all__ = ["AddResult", "SQLiteStore", "Store", "open_store"]
+__all__ = ["AddResult", "KeyedAddResult", "SQLiteStore", "Store", "open_store"]

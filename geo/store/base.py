@@ -7,7 +7,7 @@ are one, and answers queries. Each ``add`` is one transaction: all of an article
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -26,6 +26,16 @@ class AddResult:
     events_merged: int = 0
 
 
+@dataclass
+class KeyedAddResult:
+    """What one batch of imported rows did: events added, updated (the dataset revised the
+    row), and unchanged (kept before, as they are)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
 @runtime_checkable
 class Store(Protocol):
     """The narrow interface the CLI, the app and ``ingest_many`` use."""
@@ -41,6 +51,12 @@ class Store(Protocol):
 
     def add_imported(self, events: Iterable[Event]) -> int:
         """Keep events that come from elsewhere (an ACLED file), all or nothing."""
+        ...
+
+    def add_imported_rows(self, rows: Sequence[tuple[str, str, Event]]) -> KeyedAddResult:
+        """Keep imported events keyed by their dataset's id, ``(key, digest, event)`` each, in
+        one transaction: a kept key with the same digest changes nothing, another digest
+        updates the event."""
         ...
 
     def delete_events(self, *, ids: Iterable[int] | None = None, origin: str | None = None) -> list[int]:

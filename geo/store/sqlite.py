@@ -15,11 +15,12 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from geo.events.articles import Article
 from geo.events.merge import MERGE_KM, more_precise, same_event
 from geo.events.record import EVENT_COLUMNS, LOCATION_FIELDS, Event, Source
 from geo.gazetteer.build import read_only_uri
-from geo.store.base import AddResult
+from geo.store.base import AddResult, KeyedAddResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles(
@@ -50,9 +51,16 @@ CREATE TABLE IF NOT EXISTS event_mentions(
 CREATE INDEX IF NOT EXISTS events_date ON events(date_start);
 CREATE INDEX IF NOT EXISTS sources_article ON event_sources(article_id);
 CREATE INDEX IF NOT EXISTS mentions_event ON event_mentions(event_id);
+CREATE TABLE IF NOT EXISTS imported_keys(
+    key TEXT PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE, digest TEXT NOT NULL)
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS imported_keys_event ON imported_keys(event_id);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
 """
+
+
+IMPORT_CACHE_KIB = 256 * 1024  # SQLite's page cache while importing (grows only as pages are read)
 
 
 class SQLiteStore:
@@ -176,15 +184,72 @@ class SQLiteStore:
                 count += 1
         return count
 
+    def add_imported_rows(self, rows: Sequence[tuple[str, str, Event]]) -> KeyedAddResult:
+        """Keep a batch of imported events, each ``(key, digest, event)``, in one transaction.
+
+        ``key`` is the row's identity in its dataset (``acled:UKR1234``), ``digest`` a hash
+        of what the event says. A key not kept before adds the event; a kept key with the
+        same digest changes nothing, so importing a file twice adds nothing; a kept key with
+        another digest (the dataset revised the row) updates the event in place."""
+        result = KeyedAddResult()
+        columns = EVENT_COLUMNS[1:]
+        geometry_at = columns.index("geometry")
+        values_of = operator.attrgetter(*columns)
+        # A million rows write to three indexes at random places: with SQLite's default 2 MB
+        # page cache each batch reads them back from disk (1M rows: 86 s, and 48 s with this).
+        self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        with self._transaction():
+            known = {
+                key: (event_id, digest)
+                for key, event_id, digest in self.conn.execute(
+                    "SELECT k.key, k.event_id, k.digest FROM imported_keys k"
+                    " WHERE k.key IN (SELECT value FROM json_each(?))",
+                    (json.dumps([key for key, _, _ in rows]),),
+                )
+            }
+            next_id = self.conn.execute("SELECT IFNULL(max(id), 0) + 1 FROM events").fetchone()[0]
+            inserts, updates, keys = [], [], []
+            for key, digest, event in rows:
+                values = list(values_of(event))
+                values[geometry_at] = _geometry_json(event.geometry)
+                seen = known.get(key)
+                if seen is None:
+                    event.id, next_id = next_id, next_id + 1
+                    inserts.append((event.id, *values))
+                    keys.append((key, event.id, digest))
+                    result.added += 1
+                elif seen[1] == digest:
+                    event.id = seen[0]
+                    result.unchanged += 1
+                    continue
+                else:
+                    event.id = seen[0]
+                    updates.append((*values, event.id))
+                    keys.append((key, event.id, digest))
+                    result.updated += 1
+                known[key] = (event.id, digest)
+            self.conn.executemany(
+                f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
+                inserts,
+            )
+            self.conn.executemany(
+                f"UPDATE events SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", updates
+            )
+            self.conn.executemany("INSERT OR REPLACE INTO imported_keys VALUES (?, ?, ?)", keys)
+        return result
+
     def delete_events(self, *, ids: Iterable[int] | None = None, origin: str | None = None) -> list[int]:
         """Delete events (with their sources and mentions) by id, by origin, or both
-        (an id of another origin is not deleted); returns the ids deleted."""
+        (an id of another origin is not deleted); returns the ids deleted. The origin
+        ``imported`` means every imported event, whatever dataset and file it came from."""
         where, args = [], []
         if ids is not None:
             ids = list(ids)
             where.append(f"id IN ({', '.join('?' * len(ids))})")
             args += ids
-        if origin is not None:
+        if origin == "imported":
+            where.append("origin != 'extracted'")
+        elif origin is not None:
             where.append("origin = ?")
             args.append(origin)
         if not where:
@@ -408,6 +473,20 @@ class _Transaction:
         return False
 
 
+def _geometry_json(geometry: dict | None) -> str | None:
+    """``json.dumps(geometry)``, written directly for a plain point (a million rows' worth of
+    imported points spend seconds in the JSON encoder otherwise)."""
+    if not geometry:
+        return None
+    if len(geometry) == 2 and geometry.get("type") == "Point":
+        coordinates = geometry.get("coordinates")
+        if type(coordinates) is list and len(coordinates) == 2:
+            lon, lat = coordinates
+            if type(lon) is float and type(lat) is float:
+                return f'{{"type": "Point", "coordinates": [{lon!r}, {lat!r}]}}'
+    return json.dumps(geometry)
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -470,6 +549,6 @@ def _guarded(method):
     return wrapper
 
 
-for _name in ("add", "replace", "add_imported", "delete_events", "events", "articles", "article", "article_text",
-              "has_article", "revision", "locations_at"):  # fmt: skip
+for _name in ("add", "replace", "add_imported", "add_imported_rows", "delete_events", "events", "articles",
+              "article", "article_text", "has_article", "revision", "locations_at"):  # fmt: skip
     setattr(SQLiteStore, _name, _guarded(getattr(SQLiteStore, _name)))
