@@ -78,7 +78,10 @@ DISPLACEMENT = "Displacement"
 NEGATION_RE = re.compile(
     r"\b(?:not|no|never|denied|denies|deny|denying|without|if|unless|would|could|might|should|"
     r"threat(?:en|ens|ened) to|warn(?:s|ed)? (?:of|that)|plan(?:s|ned)? to|planning to|ready to|"
-    r"will|won't|wouldn't|can't|cannot|refused to|ruled out|rejected)\b[^,;:]*$",
+    r"will|won't|wouldn't|can't|cannot|refused to|ruled out|rejected|"
+    # wishes, proposals and demands: "wants talks", "a proposal to hold the talks"
+    r"wants?|wanted|proposals?|proposed|offer(?:s|ed)? to|ready for|hopes?|hoped|aims? to|intends? to|"
+    r"call(?:s|ed)? for|urg(?:e|es|ed)|demand(?:s|ed)?)\b[^,;:]*$",
     re.I,
 )
 NEGATION_WINDOW = 60  # characters before the trigger

@@ -34,6 +34,9 @@ def test_the_toll_in_the_next_sentence_joins_the_incident(extractor):
     "Lukashenko promised that no missiles would carry out strikes from Belarus.",
     "He asked if there was a chance to end the war and stop the shelling of Kharkiv.",
     "Russia threatened to strike Kyiv with missiles.",
+    "Kyiv wants talks to end the shelling of Kharkiv.",
+    "Moscow rejected a proposal to hold the talks in Gomel.",
+    "The mayor called for an evacuation of Irpin.",
 ])  # fmt: skip
 def test_denials_negations_conditionals_and_threats_are_no_events(extractor, text):
     assert _events(extractor, text) == []

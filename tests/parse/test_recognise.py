@@ -139,3 +139,15 @@ def test_a_misspelt_place_said_as_a_place_is_its_nearest_spelling(geoparser, tex
 ])  # fmt: skip
 def test_no_spelling_guess_for_people_unsupported_or_known_names(geoparser, text):
     assert [r.mention.text for r in geoparser.parse(text) if r.mention.edits] == []
+
+
+@pytest.mark.parametrize(("text", "country", "reason"), [
+    ("Ukrainian forces shelled Russian positions near Tokmak.", "UA", "in a country this article names (UA)"),
+    ("In Ukraine, the shelling of Tokmak went on.", "UA", "in a country this article names (UA)"),
+    ("Fighting near Tokmak, Kyrgyzstan.", "KG", "in Kyrgyzstan, named right after it"),
+])  # fmt: skip
+def test_a_homonym_abroad_yields_to_the_articles_country_unless_the_text_names_the_other(
+    geoparser, text, country, reason
+):
+    (found,) = [r for r in geoparser.parse(text) if r.mention.text == "Tokmak"]
+    assert found.place.country == country and reason in found.reason
