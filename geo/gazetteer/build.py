@@ -2,8 +2,9 @@
 
 The build writes a temporary file beside the index and renames it into place only when
 it is complete, so a crash mid-build leaves the last good index. The index records a
-fingerprint of its sources (size and modification time of each file, and the builder's
-version); ``ensure_index`` rebuilds when the fingerprint no longer matches.
+fingerprint of its sources (the content of each file small enough to read at once, else
+its size and modification time; and the builder's version); ``ensure_index`` rebuilds when
+the fingerprint no longer matches.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 BUILD_VERSION = "2"  # bump when the schema changes
 # The code that turns sources into the index: a change to it is a change of source.
+HASHED_BYTES = 16 * 2**20  # source files up to this size are fingerprinted by content
 _BUILDER_FILES = (names.__file__, sources.__file__, geonames_file.__file__, __file__)
 
 SCHEMA = """
@@ -62,8 +64,8 @@ def name_hash(norm: str) -> int:
 
 
 def fingerprint(sources: Sources) -> str:
-    """What the index was built from: each source file's size and mtime (the imported
-    GeoNames layers' too), and the builder."""
+    """What the index was built from: each source file (the imported GeoNames layers'
+    too), by content, or by size and mtime when large; and the builder."""
     builder = hashlib.sha256()
     for builder_file in _BUILDER_FILES:
         builder.update(Path(builder_file).read_bytes())
@@ -73,6 +75,14 @@ def fingerprint(sources: Sources) -> str:
             stat = path.stat()
         except FileNotFoundError:
             parts[str(path)] = None
+            continue
+        if stat.st_size <= HASHED_BYTES:
+            # By content and folder/name: another checkout of the same data (a moved or a
+            # second working copy) shares the index instead of rebuilding it.
+            parts[f"{path.parent.name}/{path.name}"] = [
+                stat.st_size,
+                hashlib.sha256(path.read_bytes()).hexdigest(),
+            ]
         else:
             parts[str(path)] = [stat.st_size, stat.st_mtime_ns]
     return json.dumps(parts, sort_keys=True)

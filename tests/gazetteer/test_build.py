@@ -56,6 +56,20 @@ def test_rebuilt_when_a_source_changes(tmp_path):
     assert gaz.best("Odesa").place.id == "tiny:odesa"
 
 
+def test_another_checkout_of_the_same_sources_shares_the_index(tmp_path):
+    """A moved or second working copy (another path, newer mtimes) is no reason to rebuild;
+    the same file with other content is."""
+    first, second = tmp_path / "checkout" / "gazetteer", tmp_path / "copy" / "gazetteer"
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    path = tmp_path / "index.sqlite"
+    ensure_index(path, TinySources(first))
+    (second / "tiny.txt").write_text((first / "tiny.txt").read_text())
+    assert is_fresh(path, TinySources(second))
+    (second / "tiny.txt").write_text("Kyiv 50.45 30.52\nLviv 49.84 24.04\n")  # same size
+    assert not is_fresh(path, TinySources(second))
+
+
 def test_crash_mid_build_keeps_the_last_good_index(tmp_path):
     sources = TinySources(tmp_path)
     path = tmp_path / "index.sqlite"
