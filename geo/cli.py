@@ -354,14 +354,24 @@ def _event_filters(command):
         click.option("--to", "date_to", help="Events on or before this day (YYYY-MM-DD)."),
         click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy."),
         click.option("--country", help="Country (ISO code) of the place or an actor."),
+        click.option("--origin", "origins", multiple=True, help=ORIGIN_HELP),
     ]):  # fmt: skip
         command = option(command)
     return command
 
 
-def _filtered_events(ctx, date_from, date_to, event_type, country):
-    return _store(ctx).events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
-                              event_type=event_type, country=country)  # fmt: skip
+ORIGIN_HELP = ("Events of this dataset (acled, ucdp, gdelt, csv, geojson, extracted, or imported for all "
+               "imported) or of one file (acled:ukraine.csv); repeatable.")  # fmt: skip
+
+
+def _filtered_events(ctx, date_from, date_to, event_type, country, origins=()):
+    store = _store(ctx)
+    found = store.events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
+                         event_type=event_type, country=country, origins=origins)  # fmt: skip
+    if origins and not found:  # a misspelt dataset gives nothing: say what there is
+        held = ", ".join(f"{o} ({n:,})" for o, n in store.origins().items()) or "no events"
+        echo(f"No events of origin {', '.join(origins)} match; the store holds {held}.", err=True)
+    return found
 
 
 @main.group(invoke_without_command=True)
@@ -370,11 +380,11 @@ def _filtered_events(ctx, date_from, date_to, event_type, country):
               show_default=True)  # fmt: skip
 @click.pass_context
 @_fail_cleanly
-def events(ctx, date_from, date_to, event_type, country, fmt):
+def events(ctx, date_from, date_to, event_type, country, origins, fmt):
     """List stored events (or: events delete ID...)."""
     if ctx.invoked_subcommand is not None:
         return
-    found = _filtered_events(ctx, date_from, date_to, event_type, country)
+    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins)
     if fmt == "json":
         echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
     elif fmt in FORMATS:
@@ -421,11 +431,11 @@ def events_delete(ctx, event_ids, origin):
 )
 @click.pass_context
 @_fail_cleanly
-def export(ctx, out, fmt, date_from, date_to, event_type, country, title, force):
+def export(ctx, out, fmt, date_from, date_to, event_type, country, origins, title, force):
     """Write the events to a file: a self-contained HTML map (works offline), ACLED-style
     CSV, GeoJSON or GeoParquet."""
     fmt = fmt or next((f.name for f in FORMATS.values() if out.suffix.lower() == f.suffix), "html")
-    found = _filtered_events(ctx, date_from, date_to, event_type, country)
+    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins)
     with click.progressbar(length=2, label="Exporting", file=sys.stderr, hidden=len(found) < 5000) as bar:
         options = ExportOptions(title=title, index_path=ctx.find_root().obj["index"],
                                 progress=lambda _m: bar.update(1))  # fmt: skip

@@ -209,6 +209,28 @@ def test_filters_come_from_and_go_to_the_url(seeded_app):
     assert not at.exception and [m.value for m in at.metric][:1] == ["0"]
 
 
+def test_the_dataset_filter_comes_from_and_goes_to_the_url(seeded_app, tmp_path):
+    """Imported and extracted events side by side; the Dataset filter picks either, by URL too."""
+    from geo.export.datasets import import_file
+    from geo.store import SQLiteStore
+
+    rows = tmp_path / "ukraine.csv"
+    rows.write_text("event_id_cnty,event_date,event_type,latitude,longitude,notes\n"
+                    "UKR1,2022-03-01,Battles,49.99,36.23,Fighting near Kharkiv.\n", encoding="utf-8")  # fmt: skip
+    import_file(rows, SQLiteStore(seeded_app))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["origin"] = "acled"
+    at.run()
+    assert not at.exception
+    datasets = at.multiselect(key="origins")
+    assert datasets.options == ["acled", "extracted"] and datasets.value == ["acled"]
+    assert [m.value for m in at.metric][:1] == ["1"]
+    datasets.set_value(["extracted"]).run()
+    assert at.query_params["origin"] == "extracted" and [m.value for m in at.metric][:1] == ["2"]
+    at.multiselect(key="origins").set_value([]).run()
+    assert "origin" not in at.query_params and [m.value for m in at.metric][:1] == ["3"]
+
+
 def test_the_map_is_as_it_was_left_after_another_page(seeded_app):
     """The menu clears the URL; coming back, the map's filters and URL are put back."""
     at = AppTest.from_file(APP, default_timeout=60)
