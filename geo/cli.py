@@ -6,7 +6,9 @@ usage errors exit with 2.
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import re
 import sys
@@ -32,6 +34,7 @@ from geo.events.evaluate import (
 from geo.events.extract import EventExtractor
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
 from geo.export import FORMATS, ExportOptions, export_bytes, export_events
+from geo.export.compare import compare_origins
 from geo.export.datasets import FORMATS as IMPORT_FORMATS
 from geo.export.datasets import ImportOptions, import_file
 from geo.gazetteer.build import build_index, ensure_index, is_damaged, is_fresh
@@ -442,6 +445,42 @@ def export(ctx, out, fmt, date_from, date_to, event_type, country, origins, titl
         size = export_events(found, fmt, out, options, force=force)
     offline = " It opens offline in any browser." if fmt == "html" else ""
     echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events, {fmt}).{offline}")
+
+
+@main.command()
+@click.option("--a", "set_a", required=True, metavar="ORIGIN",
+              help="The events to look up: a dataset (acled, ucdp, gdelt, csv, geojson, extracted, imported) "
+                   "or one file (acled:ukraine.csv).")  # fmt: skip
+@click.option("--b", "set_b", required=True, metavar="ORIGIN", help="The events to find counterparts among.")
+@click.option("--km", type=float, default=10.0, show_default=True, help="How far a counterpart may be.")
+@click.option("--days", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many days apart a counterpart's start may be.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def compare(ctx, set_a, set_b, km, days, fmt):
+    """Which events of --a have no counterpart in --b, within --km and --days (and the
+    counts the other way)? Lists the unmatched events of --a."""
+    comparison = compare_origins(_store(ctx), set_a, set_b, km=km, days=days)
+    if fmt == "json":
+        echo(json.dumps(comparison.to_record(), ensure_ascii=False, indent=2))
+        return
+    rows = comparison.unmatched_rows()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["id", "date", "type", "place", "quote"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        echo(buffer.getvalue(), nl=False)
+        echo(comparison.summary(), err=True)
+        return
+    echo(comparison.summary())
+    if rows:
+        echo(f"\n{set_a} events with no {set_b} counterpart:")
+        echo(f"{'id':>6}  {'date':<10} {'type':<26} {'place':<24} quote")
+    for row in rows:
+        quote = " ".join(row["quote"].split())
+        echo(f"{row['id']:>6}  {row['date']:<10} {row['type'][:26]:<26} {row['place'][:24]:<24} {quote[:70]}")
 
 
 @main.command()
