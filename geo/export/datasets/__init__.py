@@ -35,6 +35,7 @@ from geo.export.datasets.base import (
     ImportStore,
     Problem,
     Progress,
+    RawDataset,
 )
 from geo.export.datasets.dates import DATE_FORMS, parse_day
 from geo.export.datasets.encoding import detect_encoding
@@ -56,6 +57,7 @@ __all__ = [
     "ImportStore",
     "Problem",
     "Progress",
+    "RawDataset",
     "country_code",
     "detect_encoding",
     "import_file",

@@ -56,9 +56,24 @@ class ImportReport:
     bad: int = 0
     problems: list[Problem] = field(default_factory=list)
 
+    def problem_lines(self, limit: int = 20) -> list[str]:
+        """The first ``limit`` bad rows, one a line (``line 12: reason``), then how many more."""
+        lines = [str(p) for p in self.problems[:limit]]
+        if self.bad > len(lines):
+            lines.append(f"... and {self.bad - len(lines):,} more bad rows.")
+        return lines
+
     def summary(self) -> str:
         return (f"{self.path} ({self.dataset}, {self.encoding}): {self.added:,} imported, "
                 f"{self.updated:,} updated, {self.unchanged:,} unchanged or duplicate, {self.bad:,} bad")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RawDataset:
+    """A file's bytes and its name (an upload): imported like a file of that name."""
+
+    data: bytes
+    name: str
 
 
 class ImportStore(Protocol):

@@ -14,23 +14,28 @@ from geo.export.datasets.base import (
     ImportStore,
     Problem,
     Progress,
+    RawDataset,
 )
 from geo.export.datasets.reader import open_source
 from geo.export.datasets.values import digest, row_text
 
 
 def import_file(
-    path: Path, store: ImportStore, options: ImportOptions | None = None, *, progress: Progress | None = None
+    path: Path | RawDataset,
+    store: ImportStore,
+    options: ImportOptions | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import every good row of ``path`` into ``store``, batch by batch; bad rows are reported.
+    """Import every good row of ``path`` (a file, or an upload's ``RawDataset``) into
+    ``store``, batch by batch; bad rows are reported.
 
     Raises ``CsvError`` only when the file as a whole cannot be read (missing, no header,
     no coordinates column): then nothing was imported."""
     options = options or ImportOptions()
-    path = Path(path)
-    report = ImportReport(path)
-    with open_source(path, options, report) as source:
-        origin = f"{report.dataset}:{path.name}"
+    report = ImportReport(_path_of(path))
+    with open_source(path if isinstance(path, RawDataset) else report.path, options, report) as source:
+        origin = f"{report.dataset}:{report.path.name}"
         # The digest is of the row as written and of how it was read (which column is which):
         # the same row again is unchanged, a revised row or another --date column an update.
         salt = f"{report.dataset}\x1e{sorted(report.columns.items())}\x1e"
@@ -63,12 +68,21 @@ def import_file(
     return report
 
 
-def read_events(path: Path, options: ImportOptions | None = None) -> Iterator[tuple[str, Event] | Problem]:
+def read_events(
+    path: Path | RawDataset, options: ImportOptions | None = None
+) -> Iterator[tuple[str, Event] | Problem]:
     """Each row of ``path`` as ``(key, event)``, or the ``Problem`` that kept it out (no store)."""
-    report = ImportReport(Path(path))
-    with open_source(Path(path), options or ImportOptions(), report) as source:
+    report = ImportReport(_path_of(path))
+    with open_source(
+        path if isinstance(path, RawDataset) else report.path, options or ImportOptions(), report
+    ) as source:
         for where, cells in source.rows:
             try:
                 yield source.convert(cells)
             except BadRow as err:
                 yield Problem(where, str(err))
+
+
+def _path_of(given: Path | RawDataset) -> Path:
+    """The path a report names: the file's, or the upload's name (``Path(name).name``: no folders)."""
+    return Path(Path(given.name).name or "upload") if isinstance(given, RawDataset) else Path(given)

@@ -13,7 +13,7 @@ from pathlib import Path
 from geo.errors import CsvError
 from geo.events.record import Event
 from geo.export.datasets import gdelt
-from geo.export.datasets.base import SAMPLE_ROWS, BadRow, Converter, ImportOptions, ImportReport
+from geo.export.datasets.base import SAMPLE_ROWS, BadRow, Converter, ImportOptions, ImportReport, RawDataset
 from geo.export.datasets.columns import Columns, norm
 from geo.export.datasets.encoding import detect_encoding
 from geo.export.datasets.formats import CONVERTERS, FORMATS, detect_format
@@ -41,14 +41,19 @@ def _no_convert(cells: list) -> tuple[str, Event]:
     raise BadRow("no reader for this row")
 
 
-def open_source(path: Path, options: ImportOptions, report: ImportReport) -> Source:
+def open_source(given: Path | RawDataset, options: ImportOptions, report: ImportReport) -> Source:
+    """``given`` (a path, or an upload's bytes) open for reading; its format and encoding in ``report``."""
     if options.format is not None and options.format not in FORMATS:
         raise CsvError(f"Unknown import format {options.format!r}: choose one of {', '.join(FORMATS)}.")
-    try:
-        size = path.stat().st_size
-        binary = path.open("rb")
-    except OSError as err:
-        raise CsvError(f"Cannot read {path}: {err.strerror or err}.") from err
+    path = report.path
+    if isinstance(given, RawDataset):
+        size, binary = len(given.data), io.BytesIO(given.data)
+    else:
+        try:
+            size = path.stat().st_size
+            binary = path.open("rb")
+        except OSError as err:
+            raise CsvError(f"Cannot read {path}: {err.strerror or err}.") from err
     source = Source(binary, size)
     try:
         report.encoding = options.encoding or detect_encoding(binary)
