@@ -2,7 +2,7 @@
 
 One page per module, in ``app_pages/``: the map of stored events (dates with playback,
 filters, counts, table, details, downloads in every export format, all kept in the URL),
-adding articles, looking places up, adding a place, and your places (edit, remove,
+adding articles, importing event datasets, looking places up, adding a place, and your places (edit, remove,
 re-resolve the stored events). Only the page in view runs. Shared resources and session
 state live in ``app_state``. The folder is not called ``pages/``: Streamlit runs a folder of
 that name as an old-style multipage app, without this file, until ``st.navigation`` has run.
@@ -24,6 +24,7 @@ LOOKUP = st.Page("app_pages/lookup.py", title="Look up a place")
 PAGES = [
     MAP,
     st.Page("app_pages/add_articles.py", title="Add articles"),
+    st.Page("app_pages/import_events.py", title="Import events"),
     LOOKUP,
     st.Page("app_pages/add_place.py", title="Add a place"),
     st.Page("app_pages/your_places.py", title="Your places"),

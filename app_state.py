@@ -34,7 +34,7 @@ from geo.store import Store
 from geo.store import open_store as open_store_at
 
 TITLE = "conflictmap"
-FILTER_KEYS = ("from", "to", "type", "actor", "country", "precision", "q", "undated")
+FILTER_KEYS = ("from", "to", "type", "actor", "country", "precision", "origin", "q", "undated")
 MAP_KEYS = (*FILTER_KEYS, "event", "at")  # the map page's URL state
 
 # -- where things are (read on every run: tests point the environment elsewhere) ------------

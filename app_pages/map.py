@@ -26,6 +26,7 @@ from geo.export.explore import (
 from geo.export.mapview import app_base_map, app_event_layer
 
 PLAY_SECONDS = 1.0
+FILTER_HELP = {"origins": "Where the events come from: extracted from articles, or an imported dataset (and file)"}
 METRIC_HELP = {
     "Sources": "Articles reporting the events in view",
     "Fatalities": "Deaths stated in the quotes",
@@ -35,6 +36,7 @@ FILTER_WIDGETS = (
     ("Actor", "actors"),
     ("Country", "countries"),
     ("Precision", "precisions"),
+    ("Dataset", "origins"),
 )
 
 store_path, index_path = app_state.store_path(), app_state.index_path()
@@ -221,11 +223,12 @@ def filters(url_filter: EventFilter, offered: Facets) -> EventFilter:
         col_a, col_b = st.columns(2)
         text = col_b.text_input("Search the quotes", value=url_filter.text, key="text")
         picked = {}
-        for column, (label, key) in zip((col_a, col_b, col_a, col_b), FILTER_WIDGETS, strict=True):
+        for column, (label, key) in zip((col_a, col_b, col_a, col_b, col_a), FILTER_WIDGETS, strict=True):
             offered_values = getattr(offered, key)
             wanted = [v for v in getattr(url_filter, key) if v in offered_values]
-            picked[key] = tuple(column.multiselect(label, offered_values, default=wanted, key=key))
-        undated = col_a.checkbox("Include undated events", value=url_filter.include_undated, key="undated")
+            picked[key] = tuple(column.multiselect(label, offered_values, default=wanted, key=key,
+                                                   help=FILTER_HELP.get(key)))  # fmt: skip
+        undated = col_b.checkbox("Include undated events", value=url_filter.include_undated, key="undated")
     base_filter = EventFilter(**picked, text=text.strip(), include_undated=undated)
     for key in app_state.FILTER_KEYS:
         if key not in ("from", "to"):

@@ -16,6 +16,7 @@ from geo.errors import (
     ArticleError,
     AssetsMissingError,
     ClusterError,
+    CompareError,
     ConflictmapError,
     CsvError,
     EvalFileError,
@@ -37,7 +38,7 @@ from geo.store import SQLiteStore, Store, open_store
 
 __all__ = [
     "FORMATS", "AdditionsFileError", "Article", "ArticleError", "AssetsMissingError", "Candidate",
-    "ClusterError", "ConflictmapError", "CsvError", "EvalFileError", "Event", "EventExtractor",
+    "ClusterError", "CompareError", "ConflictmapError", "CsvError", "EvalFileError", "Event", "EventExtractor",
     "ExportError", "ExportOptions", "ExtractorSpec", "Gazetteer", "Geoparser", "Hints", "IndexBuildError",
     "InvalidPlaceError", "Place", "PlaceNotFoundError", "RawArticle", "RulesError", "SQLiteStore", "Store",
     "StoreError", "TextError", "build_map", "export_bytes", "export_events", "ingest_many", "normalise",

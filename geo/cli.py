@@ -6,7 +6,9 @@ usage errors exit with 2.
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import re
 import sys
@@ -32,6 +34,7 @@ from geo.events.evaluate import (
 from geo.events.extract import EventExtractor
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
 from geo.export import FORMATS, ExportOptions, export_bytes, export_events
+from geo.export.compare import compare_origins
 from geo.export.datasets import FORMATS as IMPORT_FORMATS
 from geo.export.datasets import ImportOptions, import_file
 from geo.gazetteer.build import build_index, ensure_index, is_damaged, is_fresh
@@ -354,14 +357,24 @@ def _event_filters(command):
         click.option("--to", "date_to", help="Events on or before this day (YYYY-MM-DD)."),
         click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy."),
         click.option("--country", help="Country (ISO code) of the place or an actor."),
+        click.option("--origin", "origins", multiple=True, help=ORIGIN_HELP),
     ]):  # fmt: skip
         command = option(command)
     return command
 
 
-def _filtered_events(ctx, date_from, date_to, event_type, country):
-    return _store(ctx).events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
-                              event_type=event_type, country=country)  # fmt: skip
+ORIGIN_HELP = ("Events of this dataset (acled, ucdp, gdelt, csv, geojson, extracted, or imported for all "
+               "imported) or of one file (acled:ukraine.csv); repeatable.")  # fmt: skip
+
+
+def _filtered_events(ctx, date_from, date_to, event_type, country, origins=()):
+    store = _store(ctx)
+    found = store.events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
+                         event_type=event_type, country=country, origins=origins)  # fmt: skip
+    if origins and not found:  # a misspelt dataset gives nothing: say what there is
+        held = ", ".join(f"{o} ({n:,})" for o, n in store.origins().items()) or "no events"
+        echo(f"No events of origin {', '.join(origins)} match; the store holds {held}.", err=True)
+    return found
 
 
 @main.group(invoke_without_command=True)
@@ -370,11 +383,11 @@ def _filtered_events(ctx, date_from, date_to, event_type, country):
               show_default=True)  # fmt: skip
 @click.pass_context
 @_fail_cleanly
-def events(ctx, date_from, date_to, event_type, country, fmt):
+def events(ctx, date_from, date_to, event_type, country, origins, fmt):
     """List stored events (or: events delete ID...)."""
     if ctx.invoked_subcommand is not None:
         return
-    found = _filtered_events(ctx, date_from, date_to, event_type, country)
+    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins)
     if fmt == "json":
         echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
     elif fmt in FORMATS:
@@ -421,17 +434,53 @@ def events_delete(ctx, event_ids, origin):
 )
 @click.pass_context
 @_fail_cleanly
-def export(ctx, out, fmt, date_from, date_to, event_type, country, title, force):
+def export(ctx, out, fmt, date_from, date_to, event_type, country, origins, title, force):
     """Write the events to a file: a self-contained HTML map (works offline), ACLED-style
     CSV, GeoJSON or GeoParquet."""
     fmt = fmt or next((f.name for f in FORMATS.values() if out.suffix.lower() == f.suffix), "html")
-    found = _filtered_events(ctx, date_from, date_to, event_type, country)
+    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins)
     with click.progressbar(length=2, label="Exporting", file=sys.stderr, hidden=len(found) < 5000) as bar:
         options = ExportOptions(title=title, index_path=ctx.find_root().obj["index"],
                                 progress=lambda _m: bar.update(1))  # fmt: skip
         size = export_events(found, fmt, out, options, force=force)
     offline = " It opens offline in any browser." if fmt == "html" else ""
     echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events, {fmt}).{offline}")
+
+
+@main.command()
+@click.option("--a", "set_a", required=True, metavar="ORIGIN",
+              help="The events to look up: a dataset (acled, ucdp, gdelt, csv, geojson, extracted, imported) "
+                   "or one file (acled:ukraine.csv).")  # fmt: skip
+@click.option("--b", "set_b", required=True, metavar="ORIGIN", help="The events to find counterparts among.")
+@click.option("--km", type=float, default=10.0, show_default=True, help="How far a counterpart may be.")
+@click.option("--days", type=click.IntRange(min=0), default=1, show_default=True,
+              help="How many days apart a counterpart's start may be.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.pass_context
+@_fail_cleanly
+def compare(ctx, set_a, set_b, km, days, fmt):
+    """Which events of --a have no counterpart in --b, within --km and --days (and the
+    counts the other way)? Lists the unmatched events of --a."""
+    comparison = compare_origins(_store(ctx), set_a, set_b, km=km, days=days)
+    if fmt == "json":
+        echo(json.dumps(comparison.to_record(), ensure_ascii=False, indent=2))
+        return
+    rows = comparison.unmatched_rows()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["id", "date", "type", "place", "quote"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        echo(buffer.getvalue(), nl=False)
+        echo(comparison.summary(), err=True)
+        return
+    echo(comparison.summary())
+    if rows:
+        echo(f"\n{set_a} events with no {set_b} counterpart:")
+        echo(f"{'id':>6}  {'date':<10} {'type':<26} {'place':<24} quote")
+    for row in rows:
+        quote = " ".join(row["quote"].split())
+        echo(f"{row['id']:>6}  {row['date']:<10} {row['type'][:26]:<26} {row['place'][:24]:<24} {quote[:70]}")
 
 
 @main.command()

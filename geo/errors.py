@@ -64,3 +64,7 @@ class ClusterError(ConflictmapError, RuntimeError):
 
 class GeoNamesFileError(ConflictmapError, ValueError):
     """A file given as a GeoNames dump (country file, allCountries) cannot be imported."""
+
+
+class CompareError(ConflictmapError, ValueError):
+    """Two sets of events cannot be compared: a set is empty, or the distance or days are out of range."""

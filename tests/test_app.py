@@ -209,6 +209,28 @@ def test_filters_come_from_and_go_to_the_url(seeded_app):
     assert not at.exception and [m.value for m in at.metric][:1] == ["0"]
 
 
+def test_the_dataset_filter_comes_from_and_goes_to_the_url(seeded_app, tmp_path):
+    """Imported and extracted events side by side; the Dataset filter picks either, by URL too."""
+    from geo.export.datasets import import_file
+    from geo.store import SQLiteStore
+
+    rows = tmp_path / "ukraine.csv"
+    rows.write_text("event_id_cnty,event_date,event_type,latitude,longitude,notes\n"
+                    "UKR1,2022-03-01,Battles,49.99,36.23,Fighting near Kharkiv.\n", encoding="utf-8")  # fmt: skip
+    import_file(rows, SQLiteStore(seeded_app))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["origin"] = "acled"
+    at.run()
+    assert not at.exception
+    datasets = at.multiselect(key="origins")
+    assert datasets.options == ["acled", "extracted"] and datasets.value == ["acled"]
+    assert [m.value for m in at.metric][:1] == ["1"]
+    datasets.set_value(["extracted"]).run()
+    assert at.query_params["origin"] == "extracted" and [m.value for m in at.metric][:1] == ["2"]
+    at.multiselect(key="origins").set_value([]).run()
+    assert "origin" not in at.query_params and [m.value for m in at.metric][:1] == ["3"]
+
+
 def test_the_map_is_as_it_was_left_after_another_page(seeded_app):
     """The menu clears the URL; coming back, the map's filters and URL are put back."""
     at = AppTest.from_file(APP, default_timeout=60)
@@ -387,6 +409,38 @@ def test_uploading_files_adds_their_events_and_names_a_bad_one(app):
     ]
     on_page(app, "map")
     assert [m.value for m in app.metric][:1] == ["1"]
+
+
+def test_uploaded_event_files_are_imported_with_their_bad_rows_named(app):
+    """An ACLED export and a GeoJSON go through import_file; a bad row is listed as text, an
+    unreadable file named; the events then show on the map under their dataset."""
+    acled = ("event_id_cnty,event_date,event_type,latitude,longitude,location,notes\n"
+             "UKR1,5-Aug-24,Battles,49.99,36.23,Kharkiv,Fighting near Kharkiv.\n"
+             "UKR2,6-Aug-24,Protests,123.0,24.03,Lviv,[a link](javascript:alert(1))\n")  # fmt: skip
+    geojson = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "f1", "geometry": {"type": "Point", "coordinates": [30.52, 50.45]},
+         "properties": {"date": "2024-08-07", "description": "A drone was shot down over Kyiv."}}]})  # fmt: skip
+    on_page(app, "import_events")
+    app.button(key="dataset_import").click().run()
+    assert app.warning[0].value.startswith("Nothing to import")
+    app.file_uploader(key="dataset_uploads").set_value([
+        ("ukraine.csv", acled.encode(), "text/csv"), ("kyiv.geojson", geojson.encode(), "application/geo+json"),
+        ("empty.csv", b"", "text/csv")])  # fmt: skip
+    app.button(key="dataset_import").click().run()
+    assert not app.exception
+    assert [no_escapes(s.value) for s in app.success] == [
+        "ukraine.csv (acled, utf-8): 1 imported, 0 updated, 0 unchanged or duplicate, 1 bad",
+        "kyiv.geojson (geojson, utf-8): 1 imported, 0 updated, 0 unchanged or duplicate, 0 bad",
+    ]
+    assert no_escapes(app.warning[0].value) == "ukraine.csv: 1 bad row(s) left out:"
+    assert [t.value for t in app.text] == ["line 3: the latitude '123.0' is out of range (-90..90)"]
+    assert [no_escapes(e.value) for e in app.error] == [
+        "empty.csv is empty: expected a header row, or GDELT's tab-separated rows."]
+    app.button(key="dataset_import").click().run()  # the same files again: nothing new
+    assert no_escapes(app.success[0].value).startswith("ukraine.csv (acled, utf-8): 0 imported, 0 updated, 1 unchanged")
+    on_page(app, "map")
+    assert [m.value for m in app.metric][:1] == ["2"]
+    assert app.multiselect(key="origins").options == ["acled", "geojson"]
 
 
 HOSTILE = "![x](http://198.51.100.7/x.png) [click](javascript:alert(1)) <img src=x onerror=alert(1)>"

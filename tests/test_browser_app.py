@@ -31,8 +31,8 @@ def open_page(page, title: str) -> None:
     page.wait_for_url(f"**/{PATHS[title]}*", timeout=30_000)
 
 
-PATHS = {"Map": "", "Add articles": "add_articles", "Look up a place": "lookup", "Add a place": "add_place",
-         "Your places": "your_places"}  # fmt: skip
+PATHS = {"Map": "", "Add articles": "add_articles", "Import events": "import_events", "Look up a place": "lookup",
+         "Add a place": "add_place", "Your places": "your_places"}  # fmt: skip
 
 
 def test_lookup_in_the_browser_offline(app_url):
@@ -381,7 +381,7 @@ def test_no_page_fetches_from_off_the_machine_with_hostile_data(hostile_app_url)
             page.goto(f"{url}/?event={event_id}")
             page.get_by_text("When:").first.wait_for(timeout=60_000)
             settle(page)
-        for title in ("Add articles", "Look up a place", "Add a place", "Your places"):
+        for title in ("Add articles", "Import events", "Look up a place", "Add a place", "Your places"):
             open_page(page, title)
             settle(page)
         box = page.get_by_label("Place name")

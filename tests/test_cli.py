@@ -257,3 +257,29 @@ def test_control_characters_never_reach_the_terminal(run, tmp_path):
     listed = run("--store", store, "articles").output
     assert "Kharkiv\\u001b]0;owned\\u0007" in listed
     assert json.loads(run("--store", store, "articles", "--format", "json").output)[0]["title"] == hostile
+
+
+def test_events_and_export_filter_by_origin(run, tmp_path):
+    store = str(tmp_path / "events.sqlite")
+    for name, text in (("ukraine.csv", "event_date,event_type,latitude,longitude,notes\n"
+                                       "2022-03-01,Battles,49.99,36.23,one\n2022-03-02,Battles,50.45,30.52,two\n"),
+                       ("incidents.csv", "date,lat,lon,description\n2022-03-03,49.84,24.03,a protest in Lviv\n")):  # fmt: skip
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert run("--store", store, "import", str(tmp_path / name)).exit_code == 0
+
+    def notes(*args):
+        result = run("--store", store, "events", "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        return [e["notes"] for e in json.loads(result.stdout)]
+
+    assert notes("--origin", "acled") == ["one", "two"]
+    assert notes("--origin", "csv:incidents.csv") == ["a protest in Lviv"]
+    assert notes("--origin", "acled", "--origin", "csv", "--type", "Battles") == ["one", "two"]
+    assert notes("--origin", "imported") == ["one", "two", "a protest in Lviv"]
+    missing = run("--store", store, "events", "--origin", "acld")
+    assert missing.exit_code == 0 and missing.stderr == (
+        "No events of origin acld match; the store holds acled:ukraine.csv (2), csv:incidents.csv (1).\n")
+    out = tmp_path / "acled.geojson"
+    result = run("--store", store, "export", "--out", str(out), "--origin", "acled")
+    assert result.exit_code == 0 and result.stdout.startswith(f"Wrote {out} (") and ", 2 events, geojson)" in result.stdout
+    assert [f["properties"]["origin"] for f in json.loads(out.read_text())["features"]] == ["acled:ukraine.csv"] * 2

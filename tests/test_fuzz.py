@@ -75,7 +75,7 @@ def test_any_json_lines_feed_never_stops_the_ingest(tmp_path_factory, geoparser,
 
 
 @QUICK
-@given(st.dictionaries(st.sampled_from(["from", "to", "type", "actor", "country", "precision", "q", "undated",
+@given(st.dictionaries(st.sampled_from(["from", "to", "type", "actor", "country", "precision", "origin", "q", "undated",
                                         "event", "at"]), st.text(max_size=30)))  # fmt: skip
 def test_any_url_gives_a_filter_and_names_what_it_dropped(query):
     event_filter = EventFilter.from_query(query)

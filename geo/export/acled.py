@@ -30,6 +30,9 @@ COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
 TIME_PRECISION = {"day": 1, "reported": 1, "week": 2, "interval": 2, "month": 3, "undated": 3}
 # ACLED: 1 = the town itself, 2 = near it or a part of a region, 3 = a larger region.
 GEO_PRECISION = {"exact": 1, "near": 2, "border": 3, "river": 3, "region": 3, "country": 3}
+# ACLED's codes read back (here and by the importer, ``geo.export.datasets.acled``).
+TIME_FROM_ACLED = {"1": "day", "2": "week", "3": "month"}
+GEO_FROM_ACLED = {"1": "exact", "2": "near", "3": "region"}
 REQUIRED = ("event_date", "event_type", "latitude", "longitude")
 
 
@@ -82,7 +85,9 @@ def write_csv(events: Iterable[Event]) -> str:
 
 
 def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
-    """The events of an ACLED-style CSV; all rows are checked before any is kept."""
+    """The events of an ACLED-style CSV; all rows are checked before any is kept (strict: ISO
+    dates, the first bad row fails the whole file). ``geo.export.datasets.import_file`` is the
+    lenient importer: every generation of ACLED's columns, any date form, bad rows reported."""
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None:
         raise CsvError(f"{name} is empty: expected a header row with ACLED columns ({', '.join(REQUIRED)}).")
@@ -111,19 +116,15 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
             ) from err
         if start and end and end < start:
             raise CsvError(f"{name}, line {number}: date_end {end} is before date_start {start}.")
-        precision = {"1": "day", "2": "week", "3": "month"}.get(
-            (row.get("time_precision") or "1").strip(), "day"
-        )
+        precision = TIME_FROM_ACLED.get((row.get("time_precision") or "1").strip(), "day")
         try:
             geometry = (
-                json.loads(row["geometry"])
+                parse_geometry(row["geometry"])
                 if row.get("geometry")
                 else {"type": "Point", "coordinates": [lon, lat]}
             )
-        except json.JSONDecodeError as err:
-            raise CsvError(f"{name}, line {number}: the geometry is not GeoJSON ({err}).") from err
-        if not isinstance(geometry, dict) or "type" not in geometry:
-            raise CsvError(f"{name}, line {number}: the geometry is not a GeoJSON geometry object.")
+        except ValueError as err:
+            raise CsvError(f"{name}, line {number}: {err}.") from err
         rows.append(Event(**{
             "event_type": row["event_type"].strip(),
             "sub_event_type": row.get("sub_event_type") or None,
@@ -137,7 +138,7 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
             "location": row.get("location") or None,
             "latitude": lat,
             "longitude": lon,
-            "geo_precision": {"1": "exact", "2": "near", "3": "region"}.get((row.get("geo_precision") or "").strip(), "exact"),
+            "geo_precision": GEO_FROM_ACLED.get((row.get("geo_precision") or "").strip(), "exact"),
             "geometry": geometry,
             "gazetteer_id": row.get("gazetteer_id") or None,
             "location_reason": row.get("location_reason") or "imported",
@@ -148,6 +149,17 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
             "origin": "imported",
         }))  # fmt: skip
     return rows
+
+
+def parse_geometry(text: str) -> dict:
+    """The ``geometry`` column's GeoJSON geometry object; ValueError saying what is wrong."""
+    try:
+        geometry = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"the geometry is not GeoJSON ({err})") from None
+    if not isinstance(geometry, dict) or "type" not in geometry:
+        raise ValueError("the geometry is not a GeoJSON geometry object")
+    return geometry
 
 
 def _iso_day(value: str | None) -> str | None:

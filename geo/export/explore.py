@@ -28,6 +28,7 @@ class EventFilter:
     actors: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     precisions: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()  # datasets ("acled") or whole origins ("acled:ukraine.csv")
     text: str = ""
     include_undated: bool = True
     problems: tuple[str, ...] = field(default=(), compare=False)  # what a URL got wrong
@@ -49,6 +50,8 @@ class EventFilter:
             return False
         if self.precisions and event.geo_precision not in self.precisions:
             return False
+        if self.origins and not any(origin_matches(event.origin, wanted) for wanted in self.origins):
+            return False
         if self.text:
             needle = self.text.casefold()
             texts = [event.notes or "", event.location or ""] + [s.get("quote") or "" for s in event.sources]
@@ -64,7 +67,7 @@ class EventFilter:
         if self.date_to:
             query["to"] = self.date_to.isoformat()
         for key, values in (("type", self.types), ("actor", self.actors), ("country", self.countries),
-                            ("precision", self.precisions)):  # fmt: skip
+                            ("precision", self.precisions), ("origin", self.origins)):  # fmt: skip
             if values:
                 query[key] = _LIST_SEPARATOR.join(values)
         if self.text:
@@ -94,9 +97,28 @@ class EventFilter:
 
         return cls(
             date_from=day("from"), date_to=day("to"), types=values("type"), actors=values("actor"),
-            countries=values("country"), precisions=values("precision"), text=query.get("q") or "",
+            countries=values("country"), precisions=values("precision"), origins=values("origin"),
+            text=query.get("q") or "",
             include_undated=query.get("undated") != "no", problems=tuple(problems),
         )  # fmt: skip
+
+
+def dataset_of(origin: str) -> str:
+    """The dataset an origin names: ``acled`` for ``acled:ukraine.csv``, ``extracted`` for itself."""
+    return origin.split(":", 1)[0]
+
+
+def origin_matches(origin: str, wanted: str) -> bool:
+    """Whether an event's ``origin`` is ``wanted``: a dataset (``acled`` matches every
+    ``acled:FILE``), a whole origin, or ``imported`` (every origin but ``extracted``). The
+    store's ``origin_condition`` is the same rule in SQL.
+
+    >>> [origin_matches("acled:ukraine.csv", w) for w in ("acled", "acled:ukraine.csv", "acle", "imported")]
+    [True, True, False, True]
+    """
+    if wanted == "imported":
+        return origin != "extracted"
+    return origin == wanted or origin.startswith(f"{wanted}:")
 
 
 def filter_events(events: Iterable[Event], event_filter: EventFilter) -> list[Event]:
@@ -113,6 +135,19 @@ class Facets:
     precisions: tuple[str, ...]
     first: date | None
     last: date | None
+    origins: tuple[str, ...] = ()
+
+
+def origin_choices(origins: Iterable[str]) -> tuple[str, ...]:
+    """What a Dataset filter offers: each dataset, then each file of a dataset with several.
+
+    >>> origin_choices(["extracted", "acled:a.csv", "acled:b.csv", "ucdp:ged.csv"])
+    ('acled', 'extracted', 'ucdp', 'acled:a.csv', 'acled:b.csv')
+    """
+    found = set(origins)
+    datasets = Counter(dataset_of(o) for o in found)
+    files = sorted(o for o in found if o != dataset_of(o) and datasets[dataset_of(o)] > 1)
+    return (*sorted(datasets), *files)
 
 
 def facets(events: Sequence[Event]) -> Facets:
@@ -124,6 +159,7 @@ def facets(events: Sequence[Event]) -> Facets:
         precisions=tuple(sorted({e.geo_precision for e in events if e.geo_precision})),
         first=date.fromisoformat(days[0]) if days else None,
         last=date.fromisoformat(days[-1]) if days else None,
+        origins=origin_choices(e.origin for e in events),
     )
 
 

@@ -78,7 +78,15 @@ class Store(Protocol):
         country: str | None = None,
         include_undated: bool = True,
         article_id: str | None = None,
-    ) -> list[Event]: ...
+        origins: Iterable[str] = (),
+    ) -> list[Event]:
+        """Stored events; ``origins`` keeps those of any of these datasets (``acled`` matches
+        ``acled:FILE``), whole origins, ``extracted`` or ``imported``."""
+        ...
+
+    def origins(self) -> dict[str, int]:
+        """How many events each origin has (``extracted``, ``acled:ukraine.csv``...)."""
+        ...
 
     def locations_at(self, id_prefix: str) -> list[str]:
         """Names of the places events are at, for gazetteer ids starting ``id_prefix``."""

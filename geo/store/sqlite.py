@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS event_mentions(
     event_id INTEGER NOT NULL REFERENCES events(id), article_id TEXT NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, surface TEXT NOT NULL, gazetteer_id TEXT);
 CREATE INDEX IF NOT EXISTS events_date ON events(date_start);
+CREATE INDEX IF NOT EXISTS events_origin ON events(origin);
 CREATE INDEX IF NOT EXISTS sources_article ON event_sources(article_id);
 CREATE INDEX IF NOT EXISTS mentions_event ON event_mentions(event_id);
 CREATE TABLE IF NOT EXISTS imported_keys(
@@ -355,8 +356,10 @@ class SQLiteStore:
         country: str | None = None,
         include_undated: bool = True,
         article_id: str | None = None,
+        origins: Iterable[str] = (),
     ) -> list[Event]:
-        """Stored events, oldest first, undated last; filters combine."""
+        """Stored events, oldest first, undated last; filters combine. ``origins``: any of
+        these (``origin_condition``)."""
         where, args = [], []
         if date_from:
             where.append("(date_end >= ? OR date_start IS NULL)")
@@ -375,6 +378,11 @@ class SQLiteStore:
         if article_id:
             where.append("id IN (SELECT event_id FROM event_sources WHERE article_id = ?)")
             args.append(article_id)
+        origins = [o for o in origins if o]
+        if origins:
+            conditions = [origin_condition(o) for o in origins]
+            where.append("(" + " OR ".join(c for c, _ in conditions) + ")")
+            args.extend(a for _, values in conditions for a in values)
         sql = "SELECT * FROM events" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY date_start IS NULL, date_start, id"
         rows = self.conn.execute(sql, args).fetchall()
@@ -444,6 +452,10 @@ class SQLiteStore:
         store is good while it stays the same (in this process or any other)."""
         return self.conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
 
+    def origins(self) -> dict[str, int]:
+        """How many events each origin has (``extracted``, ``acled:ukraine.csv``...)."""
+        return dict(self.conn.execute("SELECT origin, count(*) FROM events GROUP BY origin ORDER BY origin"))
+
     def locations_at(self, id_prefix: str) -> list[str]:
         """The names of the places events are at, for places whose id starts ``id_prefix``."""
         rows = self.conn.execute(
@@ -471,6 +483,15 @@ class _Transaction:
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
+
+
+def origin_condition(wanted: str) -> tuple[str, list[str]]:
+    """SQL for events of an origin: a dataset (``acled`` is every ``acled:FILE``), a whole
+    origin (``acled:ukraine.csv``), ``extracted``, or ``imported`` (every origin but extracted).
+    A range, not LIKE, so the ``events_origin`` index serves it."""
+    if wanted == "imported":
+        return "origin != 'extracted'", []
+    return "(origin = ? OR (origin >= ? AND origin < ?))", [wanted, f"{wanted}:", f"{wanted};"]
 
 
 def _geometry_json(geometry: dict | None) -> str | None:
@@ -549,6 +570,6 @@ def _guarded(method):
     return wrapper
 
 
-for _name in ("add", "replace", "add_imported", "add_imported_rows", "delete_events", "events", "articles",
-              "article", "article_text", "has_article", "revision", "locations_at"):  # fmt: skip
+for _name in ("add", "replace", "add_imported", "add_imported_rows", "delete_events", "events", "origins",
+              "articles", "article", "article_text", "has_article", "revision", "locations_at"):  # fmt: skip
     setattr(SQLiteStore, _name, _guarded(getattr(SQLiteStore, _name)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from geo.export.explore import EventFilter, counts_by_day, facets, filter_events, highlight
 from tests.export.test_mapview import make_event
 
@@ -89,3 +91,31 @@ def test_the_search_finds_quotes_in_any_script_and_case():
     ]
     found = lambda text: [e.id for e in filter_events(events, EventFilter(text=text))]  # noqa: E731
     assert (found("ХАРКІВ"), found("харьков"), found("SHELLED"), found("обстр")) == ([1], [2], [3], [1, 2])
+
+
+ORIGINS = [
+    make_event(11, origin="acled:ukraine.csv"),
+    make_event(12, origin="acled:syria.csv"),
+    make_event(13, origin="ucdp:ged.csv"),
+    make_event(14, origin="extracted"),
+    make_event(15, origin="imported"),  # what the first importer wrote
+    make_event(16, origin="acledx:other.csv"),  # a prefix of another name is not that dataset
+]
+
+
+@pytest.mark.parametrize(
+    ("wanted", "expected"),
+    [(("acled",), [11, 12]), (("acled:syria.csv",), [12]), (("extracted", "ucdp"), [13, 14]),
+     (("imported",), [11, 12, 13, 15, 16]), (("acl",), []), ((), [11, 12, 13, 14, 15, 16])],
+    ids=["dataset", "one file", "two datasets", "every imported", "no partial names", "any"],
+)  # fmt: skip
+def test_origins_filter_by_dataset_or_file(wanted, expected):
+    assert [e.id for e in filter_events(ORIGINS, EventFilter(origins=wanted))] == expected
+
+
+def test_origins_go_to_and_from_the_url_and_are_offered_by_dataset():
+    wanted = EventFilter(origins=("acled", "ucdp:ged.csv"))
+    assert wanted.to_query() == {"origin": "acled|ucdp:ged.csv"}
+    assert EventFilter.from_query(wanted.to_query()) == wanted
+    assert facets(ORIGINS).origins == ("acled", "acledx", "extracted", "imported", "ucdp",
+                                       "acled:syria.csv", "acled:ukraine.csv")  # fmt: skip

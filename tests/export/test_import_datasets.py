@@ -479,3 +479,19 @@ def test_our_own_export_round_trips(tmp_path, store_path):
     assert [[getattr(e, k) for k in keep] for e in stored(other)] == [
         [getattr(e, k) for k in keep] for e in stored(store_path)
     ]
+
+
+def test_an_upload_imports_like_a_file_of_its_name(tmp_path):
+    """The app's uploads: bytes and a name (any folders in it dropped), the same report and origin."""
+    from geo.export.datasets import RawDataset
+
+    store = SQLiteStore(tmp_path / "events.sqlite")
+    upload = RawDataset(ACLED_LEGACY + b"999,BAD1,1,31/02/2015,2015,1,Battles,,,,,,,,Algeria,,,,X,36.7,5.0,1,,,0\r\n",
+                        "../../uploads/acled_2015.csv")  # fmt: skip
+    report = import_file(upload, store)
+    assert report.summary() == "acled_2015.csv (acled, cp1252): 2 imported, 0 updated, 0 unchanged or duplicate, 1 bad"
+    assert report.problem_lines() == ["line 4: cannot read the date '31/02/2015' (expected a form like 2015-12-29, "
+                                      "29/12/2015, 21 March 2020 or 5-Aug-24)"]  # fmt: skip
+    assert report.problem_lines(0) == ["... and 1 more bad rows."]
+    assert {e.origin for e in store.events()} == {"acled:acled_2015.csv"}
+    assert import_file(upload, store).unchanged == 2

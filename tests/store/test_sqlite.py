@@ -131,3 +131,23 @@ def test_a_store_we_cannot_write_opens_read_only(tmp_path, monkeypatch):
     assert store.read_only and len(store.events()) == 1 and len(store.articles()) == 1
     with pytest.raises(StoreError, match="is read-only here: it can be listed and exported, not changed"):
         store.delete_events(origin="extracted")
+
+
+def test_events_of_an_origin_are_found_through_its_index(tmp_path):
+    store = SQLiteStore(tmp_path / "events.sqlite")
+    rows = [(f"k{n}", "d", Event(event_type="Battles", date_start="2022-03-07", date_end="2022-03-07",
+                                 time_precision="day", latitude=50.0, longitude=36.0, origin=origin))
+            for n, origin in enumerate(["acled:a.csv", "acled:b.csv", "acledx:c.csv", "ucdp:ged.csv"])]  # fmt: skip
+    store.add_imported_rows(rows)
+
+    def origins(*wanted):
+        return sorted(e.origin for e in store.events(origins=wanted))
+
+    assert origins("acled") == ["acled:a.csv", "acled:b.csv"]
+    assert origins("acled:b.csv", "ucdp") == ["acled:b.csv", "ucdp:ged.csv"]
+    assert origins("imported") == ["acled:a.csv", "acled:b.csv", "acledx:c.csv", "ucdp:ged.csv"]
+    assert origins("extracted") == [] and origins() == origins("imported")
+    assert store.origins() == {"acled:a.csv": 1, "acled:b.csv": 1, "acledx:c.csv": 1, "ucdp:ged.csv": 1}
+    sql, args = sqlite_store.origin_condition("acled")
+    plan = " ".join(r[-1] for r in store.conn.execute(f"EXPLAIN QUERY PLAN SELECT id FROM events WHERE {sql}", args))
+    assert "events_origin" in plan
