@@ -54,6 +54,8 @@ LOWER_CASE_ZIPF = 4.0  # kyiv 3.1, gaza 3.9; not turkey 4.6, reading 5.1
 # A misspelt place: a word of at least SPELLING_MIN letters, rare in English, said as a place.
 SPELLING_MIN, SPELLING_ZIPF = 5, 2.0
 SETTLEMENT_AFTER = frozenset({"village", "town", "city", "settlement", "district", "oblast", "region"})
+# The Arabic article inside a name: "Deir al-Zor", "Bustan al-Qasr", "Bashar al-Assad".
+ARTICLE_RE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et|ez|ul)-[A-Z]")
 # Cyrillic words that may imply a place: adjectives made from a place name (Київський,
 # харківські, Запорожской) and informal region names (Харківщина, Донеччині).
 IMPLIED_RE = re.compile(
@@ -126,7 +128,7 @@ def tokenise(text: str) -> list[Token]:
             Token(
                 chunk, match.start(), match.end(),
                 # Scripts without case (Arabic, Hebrew, CJK) count as capitalised.
-                capitalised=is_word and (first.isupper() or not first.islower()),
+                capitalised=is_word and (first.isupper() or not first.islower() or bool(ARTICLE_RE.match(chunk))),
                 acronym=is_word and len(letters) > 1 and letters.isupper() and (len(letters) <= 4 or "." in chunk),
                 sentence_start=sentence_start and is_word,
             )
@@ -245,6 +247,7 @@ class Recogniser:
                 pair = f"{token.text} {tokens[i + 1].text}"
                 if not self.known(normalise(pair)) and not _is_title(token):
                     people.add(tokens[i + 1].text)
+        people |= {p.split("-", 1)[1] for p in people if ARTICLE_RE.match(p)}  # al-Assad: Assad
         return {p for p in people if not self.strong(p)}
 
     def _implied_lower(self, text: str, tokens: list[Token], i: int) -> Mention | None:
@@ -334,6 +337,8 @@ class Recogniser:
             last = tokens[j - 1]
             if not (last.capitalised or last.text.lower() in KIND_AFTER):
                 continue
+            if j < n and ARTICLE_RE.match(tokens[j].text) and _adjacent(last, tokens[j]):
+                continue  # "Bustan al-Qasr" is not Bustan: the name goes on
             inner = tokens[i + 1 : j - 1]
             if any(not (t.capitalised or t.text.lower() in CONNECTORS) for t in inner):
                 continue

@@ -90,7 +90,6 @@ def test_a_facility_keeps_its_city_near_it(geoparser, text, place, facility):
     assert f"the place of {place} {facility}" in found.reason
 
 
-
 @pytest.mark.parametrize(("text", "kind"), [
     ("Russian forces withdrew from Kherson.", "town"),  # the city (GeoNames counts it a town)
     ("Protesters demonstrated in Kherson city.", "town"),
@@ -151,3 +150,10 @@ def test_a_homonym_abroad_yields_to_the_articles_country_unless_the_text_names_t
 ):
     (found,) = [r for r in geoparser.parse(text) if r.mention.text == "Tokmak"]
     assert found.place.country == country and reason in found.reason
+
+
+def test_arabic_names_with_the_article_are_whole_names(geoparser):
+    text = ("President Bashar al-Assad spoke. The Assad regime shelled Bustan al-Qasr, "
+            "and rebels held Deir al-Zor.")  # fmt: skip
+    found = {r.mention.text: r.place.name for r in geoparser.parse(text)}
+    assert found == {"Deir al-Zor": "Deir ez-Zor"}  # not Lake Assad, not Bŭston in Uzbekistan
