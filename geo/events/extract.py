@@ -190,7 +190,27 @@ class EventExtractor:
                 previous.sources.append(event.sources[0])
                 continue
             events.append(event)
+        region = self._focus_region(resolved)
+        if region is not None:
+            for event in events:
+                if event.geo_precision == "country" and event.country == region[0].country:
+                    _to_region(event, *region)
         return merge_within(events)
+
+    def _focus_region(self, resolved: list[Resolved]) -> tuple[Place, int, int] | None:
+        """The first-level region most of the article's places below the country are in
+        (at least REGION_FOCUS_MENTIONS of them and REGION_FOCUS_SHARE), with the count and
+        the total; None when the places spread over several regions."""
+        local = [r for r in resolved if r.role == "location" and r.place.kind not in ("country", "continent")]
+        index = self.geoparser.gazetteer.index
+        regions = [index.containing(*r.point, "region") for r in local]
+        votes = Counter(p.id for p in regions if p is not None)
+        if not votes:
+            return None
+        best, n = max(votes.items(), key=lambda item: (item[1], item[0]))
+        if n < REGION_FOCUS_MENTIONS or n < REGION_FOCUS_SHARE * len(local):
+            return None
+        return next(p for p in regions if p is not None and p.id == best), n, len(local)
 
     @cached_property
     def _any_trigger(self) -> re.Pattern:
@@ -454,6 +474,17 @@ def _geojson(item: Resolved) -> dict:
 
 FOCUS_SHARE = 0.5  # of the mentions of places below the country
 FOCUS_MENTIONS = 3
+# An event the text places only at a country goes to the first-level region the article is
+# about, when this many of its places below the country, and this share, lie in it.
+REGION_FOCUS_MENTIONS = 3
+REGION_FOCUS_SHARE = 0.6
+
+
+def _to_region(event: Event, region: Place, n: int, total: int) -> None:
+    point = {"type": "Point", "coordinates": [round(region.lon, 5), round(region.lat, 5)]}
+    _place_at(event, region, (region.lat, region.lon), "region", point,
+              f"only the country ({event.location}) where it is told; the region the article is mainly "
+              f"about ({region.name}: {n} of its {total} places)")  # fmt: skip
 
 
 def _focus_place(resolved: list[Resolved]) -> Resolved | None:

@@ -117,3 +117,18 @@ def test_eval_recognises_the_formats_and_scores_them(tmp_path, extractor):
         1.0,
         1.0,
     )
+
+
+def test_an_event_told_only_at_the_country_goes_to_the_region_the_article_is_about(extractor):
+    text = ("Rebels in Aleppo held the old city on Monday. Fighting went on around Manbij and Al Bab.\n\n"
+            "Government air strikes killed 12 civilians in Syria, monitors said.")  # fmt: skip
+    strike = next(e for e in _events(extractor, text) if e.fatalities == 12)
+    assert (strike.location, strike.geo_precision) == ("Aleppo Province", "region")
+    assert strike.location_reason.startswith("only the country (Syria) where it is told; the region")
+
+
+def test_an_event_stays_at_the_country_when_the_article_spreads_over_regions(extractor):
+    text = ("Rebels in Aleppo held the old city on Monday. Fighting went on around Homs and Daraa.\n\n"
+            "Government air strikes killed 12 civilians in Syria, monitors said.")  # fmt: skip
+    strike = next(e for e in _events(extractor, text) if e.fatalities == 12)
+    assert (strike.location, strike.geo_precision) == ("Syria", "country")
