@@ -151,8 +151,8 @@ class EventExtractor:
     geoparser: Geoparser
     rules: list[Rule] = field(default_factory=load_rules)
     # "rules": the place rules of the module docstring (the default). "model": the learned
-    # locator of geo.events.locate, better on single sentences (5-fold F1 0.596 against
-    # 0.417) but not yet checked on whole articles, so not the default.
+    # locator of geo.events.locate, better on single sentences (5-fold F1 0.601 against
+    # 0.424) but not better on whole articles (FA-KES), so not the default.
     locator: str = "rules"
     # "model": event types from the learned classifier of geo.events.classify (5-fold
     # accuracy 0.82 on CASE 2021 snippets, against 0.41 for the rules' first type);
