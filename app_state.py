@@ -19,13 +19,15 @@ from pathlib import Path
 
 import pyarrow as pa
 import streamlit as st
+import streamlit.components.v1 as components
 
 from geo import config
 from geo.events.extract import EventExtractor
 from geo.events.record import Event
 from geo.export import ExportOptions, export_bytes
 from geo.export.explore import EventFilter, Facets, counts_by_day, facets, filter_events, table_rows
-from geo.export.mapview import event_bounds, event_payload, place_area_lookup, safe_json, subset_payload
+from geo.export.mapdata import event_mask, event_payload, payload_ids
+from geo.export.mapview import event_bounds, place_area_lookup, safe_json
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import KINDS
 from geo.gazetteer.user_places import NewPlace
@@ -109,21 +111,58 @@ def prepared(store_at: str, index: str, version: tuple) -> dict:
     events = stored_events(store_at, version)
     return {
         "bounds": event_bounds(events),
-        "payload": event_payload(events, area_of=place_area_lookup(Path(index))),
         "table": pa.Table.from_pylist(table_rows(events)),
         "row_of": {e.id: i for i, e in enumerate(events)},
     }
 
 
+@st.cache_resource(show_spinner="Preparing the map data...", max_entries=2)
+def map_data(store_at: str, index: str, version: tuple) -> dict:
+    """Every event's map data (``mapdata.event_payload`` without popup text: the app shows
+    the details beside the map), written once per store version to a file the map fetches
+    once per page. Changing the dates or filters then sends only the dates and a bitset."""
+    payload = event_payload(stored_events(store_at, version), area_of=place_area_lookup(Path(index)),
+                            details=False)  # fmt: skip
+    folder = Path(data_dir()) / "map-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"events-{'-'.join(str(v) for v in version)}-{payload['count']}.json"
+    for old in folder.glob("events-*.json"):
+        if old.name != name:
+            old.unlink(missing_ok=True)
+    (folder / name).write_text(safe_json(payload), encoding="utf-8")
+    served = _map_files(str(folder))
+    # The map's frame is /component/streamlit_folium.st_folium/index.html: a sibling path.
+    return {"url": f"../{served}/{name}", "ids": payload_ids(payload)}
+
+
+@st.cache_resource
+def _map_files(folder: str) -> str:
+    """Serve ``folder`` through Streamlit's component file route (no extra server, no
+    config); the name of the route."""
+    return components.declare_component("conflictmap_data", path=folder).name
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def map_mask(store_at: str, index: str, version: tuple, event_filter: EventFilter) -> str | None:
+    """The bitset of the events that pass ``event_filter``'s criteria other than the dates
+    (None when it has none: the map filters the dates itself)."""
+    no_dates = EventFilter(types=event_filter.types, actors=event_filter.actors, countries=event_filter.countries,
+                           precisions=event_filter.precisions, text=event_filter.text,
+                           include_undated=event_filter.include_undated)  # fmt: skip
+    if no_dates == EventFilter():
+        return None
+    shown = filter_events(stored_events(store_at, version), no_dates)
+    return event_mask(map_data(store_at, index, version)["ids"], (e.id for e in shown))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def view_of(store_at: str, index: str, version: tuple, event_filter: EventFilter) -> dict:
-    """What the map page shows for a filter: the map layer's data, the table and the counts."""
+    """What the map page shows for a filter beside the map: the table and the counts."""
     shown = filter_events(stored_events(store_at, version), event_filter)
     ids = [e.id for e in shown]
     ready = prepared(store_at, index, version)
     return {
         "ids": ids,
-        "payload": safe_json(subset_payload(ready["payload"], ids)),
         "table": ready["table"].take(pa.array([ready["row_of"][i] for i in ids], type=pa.int64())),
         "metrics": {
             "Events": len(shown),

@@ -174,15 +174,14 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
     for key in ("from", "to"):
         st.query_params.pop(key, None)
     st.query_params.update({k: v for k, v in event_filter.to_query().items() if k in ("from", "to")})
-    view = app_state.view_of(store_path, index_path, version, event_filter)
-    with st.container(horizontal=True, gap="medium"):  # wraps, not stacks, on a phone
-        for label, value in view["metrics"].items():
-            st.metric(label, value, width="content", help=METRIC_HELP.get(label))
-
+    # The map first (its data is already in the page: only the dates and a bitset go), then
+    # the counts above it and the table below, which take longer with many events.
+    metrics = st.container(horizontal=True, gap="medium")  # wraps, not stacks, on a phone
     if "start_view" not in st.session_state:  # the URL's view, applied once per visit of the page
         st.session_state["start_view"] = MapView.from_query(st.query_params.get("at"))
     start_view = st.session_state["start_view"]
     ready = app_state.prepared(store_path, index_path, version)
+    data = app_state.map_data(store_path, index_path, version)
     st_folium(
         app_base_map(
             Path(index_path),
@@ -190,14 +189,21 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
             (start_view.lat, start_view.lon, start_view.zoom) if start_view else None,
         ),
         key="map",
-        feature_group_to_add=app_event_layer(view["payload"]),
+        feature_group_to_add=app_event_layer(
+            data["url"], event_filter.date_from, event_filter.date_to,
+            app_state.map_mask(store_path, index_path, version, base_filter),
+        ),
         center=(start_view.lat, start_view.lon) if start_view else None,
         zoom=start_view.zoom if start_view else None,
         returned_objects=["last_object_clicked_count", "last_object_clicked_tooltip", "center", "zoom"],
         on_change=on_map_change,
         height=560,
         use_container_width=True,
-    )
+    )  # fmt: skip
+    view = app_state.view_of(store_path, index_path, version, event_filter)
+    with metrics:
+        for label, value in view["metrics"].items():
+            st.metric(label, value, width="content", help=METRIC_HELP.get(label))
     st.caption("Click a marker for its details below. The map keeps its place while you change the dates "
                "or filters; the address bar keeps the whole view, so a copied link opens it again.")  # fmt: skip
     download(event_filter)

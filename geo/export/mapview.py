@@ -1,8 +1,9 @@
 """The map: events on a Folium map with a time slider, exportable as one offline file.
 
 ``build_map(events)`` returns a ``folium.Map`` shared by the HTML export and the app.
-Nothing is loaded from the network: Leaflet and Leaflet.markercluster are inlined from
-the npm packages the project installs (``package.json``); the basemap is drawn from the
+Nothing is loaded from the network: Leaflet is inlined from the npm package the project
+installs (``package.json``); the events are columns (``mapdata``) drawn on one canvas by
+``web/mapview.js``; the basemap is drawn from the
 gazetteer (country outlines, borders, major rivers, capitals). OpenStreetMap tiles are
 an optional layer, off by default, that only loads when online.
 
@@ -33,20 +34,12 @@ from jinja2 import Template
 from geo import config
 from geo.errors import AssetsMissingError
 from geo.events.record import Event
+from geo.export.mapdata import OTHER_COLOUR, PRECISIONS, TYPE_COLOURS, event_payload
 from geo.gazetteer.reader import PlaceIndex, shared_index
 
-TYPE_COLOURS = {
-    "Battles": "#d62728",
-    "Explosions/Remote violence": "#ff7f0e",
-    "Violence against civilians": "#8c564b",
-    "Protests": "#1f77b4",
-    "Riots": "#9467bd",
-    "Strategic developments": "#7f7f7f",
-    "Diplomacy": "#2ca02c",
-    "Displacement": "#17becf",
-}
-OTHER_COLOUR = "#bcbd22"
-PRECISIONS = ["exact", "near", "border", "river", "region", "country"]
+__all__ = ["OTHER_COLOUR", "PRECISIONS", "TYPE_COLOURS", "app_base_map", "app_event_layer", "build_map",
+           "event_payload", "map_html", "write_html"]  # fmt: skip
+
 CREDITS = (
     'Places: <a href="https://www.geonames.org">GeoNames</a> (CC BY 4.0) | '
     'Made with <a href="https://www.naturalearthdata.com">Natural Earth</a>'
@@ -54,9 +47,6 @@ CREDITS = (
 ASSETS = {
     "leaflet_css": "leaflet/dist/leaflet.css",
     "leaflet_js": "leaflet/dist/leaflet.js",
-    "cluster_css": "leaflet.markercluster/dist/MarkerCluster.css",
-    "cluster_default_css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
-    "cluster_js": "leaflet.markercluster/dist/leaflet.markercluster.js",
 }
 
 
@@ -128,15 +118,12 @@ class _Text(Element):
 
 
 class InlineAssets(RawScript):
-    """Leaflet and Leaflet.markercluster, inlined into the page's head."""
+    """Leaflet, inlined into the page's head."""
 
     _template = Template(
         """{% macro header(this, kwargs) %}
 <style>{{ this.assets.leaflet_css }}</style>
-<style>{{ this.assets.cluster_css }}</style>
-<style>{{ this.assets.cluster_default_css }}</style>
 <script>{{ this.assets.leaflet_js }}</script>
-<script>{{ this.assets.cluster_js }}</script>
 {% endmacro %}"""
     )
 
@@ -163,10 +150,8 @@ def _data_uri(text: str, mime: str) -> str:
 def _linked_assets(folder: str) -> tuple[list, list]:
     vendor, own = _assets(folder), _own_assets()
     js = [(name, _data_uri(text, "text/javascript"))
-          for name, text in (("leaflet", vendor["leaflet_js"]), ("markercluster", vendor["cluster_js"]),
-                             ("conflictmap", own["js"]))]  # fmt: skip
-    css = [(name, _data_uri(vendor[name], "text/css"))
-           for name in ("leaflet_css", "cluster_css", "cluster_default_css")]  # fmt: skip
+          for name, text in (("leaflet", vendor["leaflet_js"]), ("conflictmap", own["js"]))]  # fmt: skip
+    css = [("leaflet_css", _data_uri(vendor["leaflet_css"], "text/css"))]
     return js, css + [("conflictmap_css", _data_uri(own["css"], "text/css"))]
 
 
@@ -191,8 +176,9 @@ class OfflineMap(folium.Map):
 
 
 class EventLayer(RawScript):
-    """Event markers (clustered), a time slider with playback, a legend and the list of
-    undated events. Behaviour is in ``mapview.js``; the data is one JSON block."""
+    """The events on one canvas (points, clusters, hexagons or counts per country), a time
+    slider with playback, a legend with the layers and the list of undated events.
+    Behaviour is in ``mapview.js``; the data is one JSON block (``mapdata.event_payload``)."""
 
     _template = Template(
         """{% macro header(this, kwargs) %}
@@ -231,164 +217,20 @@ conflictmapBasemap({{ this._parent.get_name() }}, {{ this.data }});
 
 class EmbeddedEvents(RawScript):
     """The events of the app's current view, in a feature group that streamlit-folium
-    swaps without redrawing the map (so the map keeps its centre and zoom)."""
+    swaps without redrawing the map (so the map keeps its centre and zoom). The script is
+    small: where the payload is (fetched and decoded once per page) and which events the
+    page's dates and filters let through."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-conflictmapStart({{ this._parent._parent.get_name() }}, {{ this.data }}, {embedded: true});
+conflictmapStart({{ this._parent._parent.get_name() }}, null, {{ this.options }});
 {% endmacro %}"""
     )
 
-    def __init__(self, data: str) -> None:
+    def __init__(self, options: str) -> None:
         super().__init__()
         self._name = "EmbeddedEvents"
-        self.data = data
-
-
-def _day(value: str | None) -> int | None:
-    return date.fromisoformat(value).toordinal() if value else None
-
-
-def event_payload(
-    events: Sequence[Event],
-    title: str | None = None,
-    area_of: Callable[[str], dict | None] | None = None,
-) -> dict:
-    """The compact data the page needs: one row per event, details apart.
-
-    ``area_of(gazetteer_id)`` gives the GeoJSON of a region or country an event is placed
-    in, shown lightly when the event is selected (each area once, however many events).
-    An event placed only at a country is drawn as that country's area with a badge counting
-    its events (``detail["area"]``); the badge sits inside the country on the side nearest
-    the other events, not at the country's label point (Russia's is in Siberia).
-    """
-    types = list(TYPE_COLOURS)
-    for event in events:
-        if event.event_type not in types:
-            types.append(event.event_type)
-    rows, details, undated, shapes = [], [], [], {}
-    for event in events:
-        if event.latitude is None or event.longitude is None:
-            continue
-        detail = {
-            "id": event.id,
-            "type": event.event_type,
-            "sub": event.sub_event_type,
-            "start": event.date_start,
-            "end": event.date_end,
-            "when": event.time_precision,
-            "actors": [a for a in (event.actor1, event.actor2) if a],
-            "place": event.location,
-            "precision": event.geo_precision,
-            "reason": event.location_reason,
-            "quote": event.notes,
-            "fatalities": event.fatalities,
-            "sources": [
-                {
-                    "title": s.get("title"),
-                    "publisher": s.get("publisher"),
-                    "url": _http_only(s.get("url")),
-                    "published": s.get("published"),
-                }  # fmt: skip
-                for s in _unique_articles(event.sources)
-            ],
-        }
-        if not event.sources and (event.source or event.source_url):
-            detail["sources"] = [{"title": event.source, "url": _http_only(event.source_url)}]
-        if event.geometry and event.geometry.get("type") not in ("Point", None):
-            detail["shape"] = f"e{event.id}"
-            shapes[detail["shape"]] = event.geometry
-        elif area_of and event.gazetteer_id and event.geo_precision in ("region", "country"):
-            if event.gazetteer_id not in shapes:
-                shapes[event.gazetteer_id] = area_of(event.gazetteer_id)
-            if shapes[event.gazetteer_id]:
-                detail["shape"] = event.gazetteer_id
-        precision = PRECISIONS.index(event.geo_precision) if event.geo_precision in PRECISIONS else 5
-        row = [round(event.latitude, 5), round(event.longitude, 5), types.index(event.event_type),
-               _day(event.date_start), _day(event.date_end) or _day(event.date_start), precision, len(details)]  # fmt: skip
-        if event.geo_precision == "country" and detail.get("shape"):
-            detail["area"] = True
-        details.append(detail)
-        (undated if event.date_start is None else rows).append(row)
-    _place_badges(rows + undated, details, shapes)
-    days = [r[3] for r in rows] + [r[4] for r in rows]
-    return {
-        "title": title,
-        "types": types,
-        "colours": [TYPE_COLOURS.get(t, OTHER_COLOUR) for t in types],
-        "precisions": PRECISIONS,
-        "events": rows,
-        "undated": undated,
-        "details": details,
-        "shapes": {k: v for k, v in shapes.items() if v},
-        "firstDay": min(days) if days else None,
-        "lastDay": max(days) if days else None,
-        "epochOffset": date(1970, 1, 1).toordinal(),
-    }
-
-
-BADGE_REACH = 3.0  # degrees into a country beyond its point nearest the other events
-
-
-def _place_badges(rows: list[list], details: list[dict], shapes: dict) -> None:
-    """Moves each country-only row to its country's badge point: inside the country, near
-    the middle of the events placed more precisely (or the label point if that lies inside)."""
-    precise = [r for r in rows if not details[r[6]].get("area")]
-    if not precise:
-        return
-    centre = shapely.Point(
-        sum(r[1] for r in precise) / len(precise), sum(r[0] for r in precise) / len(precise)
-    )
-    badges: dict[str, tuple[float, float]] = {}
-    for row in rows:
-        key = details[row[6]].get("shape") if details[row[6]].get("area") else None
-        if key is None:
-            continue
-        if key not in badges:
-            badges[key] = _badge_point(shapely.geometry.shape(shapes[key]), centre, (row[0], row[1]))
-        row[0], row[1] = badges[key]
-
-
-def _badge_point(area, centre, label: tuple[float, float]) -> tuple[float, float]:
-    distance = area.distance(centre) if not area.is_empty else 0.0
-    if distance == 0:  # the events are in this country: its own label point
-        return label
-    near = area.intersection(centre.buffer(distance + BADGE_REACH))
-    point = (near if not near.is_empty else area).representative_point()
-    return round(point.y, 5), round(point.x, 5)
-
-
-def subset_payload(full: dict, ids) -> dict:
-    """The part of a full ``event_payload`` for the events whose ids are in ``ids``: the
-    same types and colours, details renumbered, only the shapes those events use."""
-    wanted = set(ids)
-    details, shapes, picked = [], {}, {"events": [], "undated": []}
-    for key in ("events", "undated"):
-        for row in full[key]:
-            detail = full["details"][row[6]]
-            if detail["id"] in wanted:
-                picked[key].append([*row[:6], len(details)])
-                details.append(detail)
-                if detail.get("shape"):
-                    shapes[detail["shape"]] = full["shapes"][detail["shape"]]
-    days = [r[3] for r in picked["events"]] + [r[4] for r in picked["events"]]
-    return {**full, **picked, "details": details, "shapes": shapes,
-            "firstDay": min(days) if days else None, "lastDay": max(days) if days else None}  # fmt: skip
-
-
-def _unique_articles(sources: list[dict]) -> list[dict]:
-    seen, unique = set(), []
-    for source in sources:
-        key = source.get("article_id") or source.get("url") or source.get("title")
-        if key not in seen:
-            seen.add(key)
-            unique.append(source)
-    return unique
-
-
-def _http_only(url: str | None) -> str | None:
-    """Only web links become links (no javascript: URLs from an article)."""
-    return url if url and re.match(r"https?://", url, re.I) else None
+        self.options = options
 
 
 @lru_cache(maxsize=2)
@@ -457,10 +299,17 @@ def app_base_map(
     return fmap
 
 
-def app_event_layer(payload_json: str) -> folium.FeatureGroup:
-    """A feature group that draws ``event_payload`` JSON on the app's map."""
+def app_event_layer(
+    url: str, date_from: date | None = None, date_to: date | None = None, mask: str | None = None
+) -> folium.FeatureGroup:
+    """A feature group that draws the ``event_payload`` JSON at ``url`` on the app's map:
+    the dated events between ``date_from`` and ``date_to`` (inclusive, either open) that
+    ``mask`` (``mapdata.event_mask``; None: all) lets through."""
+    options = {"embedded": True, "url": url, "mask": mask,
+               "from": date_from.toordinal() if date_from else None,
+               "to": date_to.toordinal() if date_to else None}  # fmt: skip
     group = folium.FeatureGroup(name="events", control=False)
-    group.add_child(EmbeddedEvents(payload_json))
+    group.add_child(EmbeddedEvents(safe_json(options)))
     return group
 
 

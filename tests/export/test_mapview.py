@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 import shapely
@@ -11,6 +12,7 @@ import shapely
 from geo.events.record import Event
 from geo.export import ExportOptions, export_events
 from geo.export.explore import table_rows
+from geo.export.mapdata import decode_payload
 from geo.export.mapview import build_map, event_payload
 
 XSS = '<img src=x onerror="window.__xss=1"></script><script>window.__xss=2</script>'
@@ -53,25 +55,29 @@ def _payload(html):
 def test_no_network_links(html):
     assert not re.search(r'<script[^>]+src=["\']https?:', html)
     assert not re.search(r'<link[^>]+href=["\']https?:', html)
-    assert "L.markerClusterGroup" in html and "leaflet" in html.lower()
+    assert "conflictmapStart" in html and "leaflet" in html.lower()
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "code.jquery" not in html
 
 
 def test_article_text_cannot_break_out_of_the_data(html):
     assert "window.__xss=2</script>" not in html
     assert 'onerror="window.__xss=1"' not in html
-    data = _payload(html)
-    assert data["details"][3]["quote"] == XSS  # the text itself survives, as data
-    assert data["details"][3]["sources"][0]["url"] is None  # no javascript: links
+    events = decode_payload(_payload(html))
+    hostile = next(e for e in events if e["id"] == 4)
+    assert hostile["quote"] == XSS and hostile["place"] == XSS  # the text itself survives, as data
+    assert "url" not in hostile["sources"][0]  # no javascript: links
 
 
 def test_payload_rows_intervals_and_undated(html):
     data = _payload(html)
-    assert len(data["events"]) == 4 and len(data["undated"]) == 1
-    interval = next(r for r in data["events"] if data["details"][r[6]]["id"] == 2)
-    assert interval[4] - interval[3] == 6  # visible over its whole week
-    assert data["firstDay"] <= interval[3] and data["lastDay"] >= interval[4]
-    line = next(d for d in data["details"] if d["id"] == 5)
+    events = decode_payload(data)
+    assert data["count"] == 5 and data["dated"] == 4
+    assert [e["id"] for e in events] == [1, 2, 4, 5, 3]  # the undated one last
+    interval = next(e for e in events if e["id"] == 2)
+    assert (interval["start"], interval["end"]) == ("2022-02-20", "2022-02-26")  # visible over its whole week
+    assert date.fromordinal(data["firstDay"]).isoformat() == "2022-02-20"
+    assert date.fromordinal(data["lastDay"]).isoformat() == "2022-02-27"
+    line = next(e for e in events if e["id"] == 5)
     assert data["shapes"][line["shape"]]["type"] == "LineString"
 
 
@@ -81,7 +87,7 @@ def test_region_and_country_events_carry_their_area(index_path):
     ukraine = make_event(1, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
     also = make_event(2, geo_precision="country", gazetteer_id="geonames:690791", location="Ukraine")
     data = event_payload([ukraine, also], area_of=place_area_lookup(index_path))
-    assert [d["shape"] for d in data["details"]] == ["geonames:690791"] * 2
+    assert [d["shape"] for d in decode_payload(data)] == ["geonames:690791"] * 2
     assert list(data["shapes"]) == ["geonames:690791"]  # once, however many events
     assert data["shapes"]["geonames:690791"]["type"] in ("Polygon", "MultiPolygon")
 
@@ -97,13 +103,13 @@ def test_a_country_only_event_is_its_country_area_with_a_badge_near_the_others(i
                          latitude=49.0, longitude=32.0)  # fmt: skip
     data = event_payload([russia, ukraine, make_event(3), make_event(4, latitude=50.45, longitude=30.52)],
                          area_of=place_area_lookup(index_path))  # fmt: skip
-    by_id = {data["details"][r[6]]["id"]: r for r in data["events"]}
-    assert [d.get("area", False) for d in data["details"]] == [True, True, False, False]
-    lat, lon = by_id[1][:2]
+    by_id = {e["id"]: e for e in decode_payload(data)}
+    assert [by_id[i]["area"] is not None for i in (1, 2, 3, 4)] == [True, True, False, False]
+    lat, lon = by_id[1]["area"]["lat"], by_id[1]["area"]["lon"]
     assert 45 < lat < 60 and 30 < lon < 45  # western Russia, not Siberia
     area = shapely.geometry.shape(data["shapes"]["geonames:2017370"])
     assert area.contains(shapely.Point(lon, lat))
-    assert by_id[2][:2] == [49.0, 32.0]  # the events are in Ukraine: its own label point
+    assert (by_id[2]["area"]["lat"], by_id[2]["area"]["lon"]) == (49.0, 32.0)  # in Ukraine: its label point
     assert table_rows([russia])[0]["precision"] == "country only"
 
 
@@ -132,21 +138,8 @@ def test_export_writes_one_file(index_path, tmp_path):
 
 def test_empty_map(index_path):
     data = event_payload([])
-    assert data["firstDay"] is None and data["events"] == []
+    assert data["firstDay"] is None and data["count"] == 0 and decode_payload(data) == []
     assert "conflictmapStart" in build_map([], index_path=index_path).get_root().render()
-
-
-def test_a_view_takes_its_part_of_the_payload():
-    from geo.export.mapview import event_payload, subset_payload
-
-    shape = {"type": "LineString", "coordinates": [[23.6, 51.5], [31.7, 52.1]]}
-    full = event_payload([make_event(1), make_event(2, geometry=shape, geo_precision="border"),
-                          make_event(3, start=None)])  # fmt: skip
-    part = subset_payload(full, [2, 3])
-    assert [d["id"] for d in part["details"]] == [2, 3]
-    assert [row[6] for row in part["events"] + part["undated"]] == [0, 1]
-    assert list(part["shapes"]) == ["e2"] and part["types"] == full["types"]
-    assert subset_payload(full, [])["events"] == [] and subset_payload(full, [])["firstDay"] is None
 
 
 def test_template_markup_in_an_article_stays_text(index_path):
@@ -157,4 +150,4 @@ def test_template_markup_in_an_article_stays_text(index_path):
     assert json.loads(safe_json({"q": quote}))["q"] == quote
     page = build_map([make_event(1, quote=quote)], index_path=index_path).get_root().render()
     data = json.loads(page.split('id="cm-data">')[1].split("</script>")[0])
-    assert data["details"][0]["quote"] == quote
+    assert decode_payload(data)[0]["quote"] == quote

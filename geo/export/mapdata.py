@@ -1,0 +1,291 @@
+"""The map's data: events as columns of numbers, popup text compressed apart.
+
+A million events as JSON objects is 400 MB and takes the browser half a minute to parse.
+As columns (latitude, longitude, day, type, precision, origin...) they are a few bytes an
+event: each column's bytes are split into planes (all first bytes, then all second
+bytes...) so that gzip finds the runs, the whole block is gzipped and sent as base64, and
+the browser inflates it with ``DecompressionStream('gzip')``. The popup text (quote,
+sources, actors, reason) is in gzipped chunks of ``CHUNK`` events, inflated only when a
+popup in that chunk opens. Nothing needs the network.
+
+``event_payload(events)`` makes the payload; ``decode_payload`` reads it back in Python
+(tests, scripts). The JavaScript reader is ``conflictmapDecode`` in ``web/mapview.js``.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+import numpy as np
+import shapely
+
+from geo.events.record import Event
+
+TYPE_COLOURS = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#8c564b",
+    "Protests": "#1f77b4",
+    "Riots": "#9467bd",
+    "Strategic developments": "#7f7f7f",
+    "Diplomacy": "#2ca02c",
+    "Displacement": "#17becf",
+}
+OTHER_COLOUR = "#bcbd22"
+PRECISIONS = ["exact", "near", "border", "river", "region", "country"]
+CHUNK = 2048  # events per compressed chunk of popup text
+COORDINATE_SCALE = 100_000  # latitude and longitude are sent in 1e-5 degrees (about a metre)
+BADGE_REACH = 3.0  # degrees into a country beyond its point nearest the other events
+
+# name, numpy dtype. Index columns count from 1 where 0 means "none".
+COLUMNS = (
+    ("lat", "<i4"), ("lon", "<i4"),            # 1e-5 degrees
+    ("start", "<i4"), ("span", "<i4"),         # days after firstDay; end - start
+    ("type", "<u2"), ("precision", "u1"), ("when", "u1"),
+    ("origin", "<u2"), ("country", "<u2"),     # indexes into "origins", "countries"
+    ("place", "<u4"),                          # index into "places"
+    ("id", "<i4"),                             # event id minus the previous row's (first: the id)
+    ("area", "<u4"),                           # 1 + index into "areas": drawn as the area's badge
+    ("shape", "<u4"),                          # 1 + index into "shapeKeys": shown on hover
+)  # fmt: skip
+DETAIL_FIELDS = ("sub", "actors", "reason", "quote", "fatalities", "sources")
+
+
+def _table(values: Iterable[str | None]) -> tuple[list[str | None], np.ndarray]:
+    """Distinct values in order of first appearance and each value's index."""
+    seen: dict[str | None, int] = {}
+    index = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64)
+    return list(seen), index
+
+
+def _day(value: str | None) -> int | None:
+    return date.fromisoformat(value).toordinal() if value else None
+
+
+def encode_columns(columns: dict[str, np.ndarray]) -> tuple[str, list[list]]:
+    """The columns as one base64 string of gzipped byte planes, and the layout to read it:
+    ``[name, dtype, byte offset]`` for each column."""
+    parts, layout, offset = [], [], 0
+    for name, dtype in COLUMNS:
+        values = np.ascontiguousarray(columns[name], dtype=dtype)
+        planes = values.view(np.uint8).reshape(-1, values.itemsize).T.tobytes()
+        layout.append([name, np.dtype(dtype).str.lstrip("<>|="), offset])
+        parts.append(planes)
+        offset += len(planes)
+    return base64.b64encode(gzip.compress(b"".join(parts), compresslevel=6, mtime=0)).decode(), layout
+
+
+def decode_columns(text: str, layout: list[list], count: int) -> dict[str, np.ndarray]:
+    """The columns back from ``encode_columns`` (the browser does the same in JavaScript)."""
+    raw = gzip.decompress(base64.b64decode(text))
+    out = {}
+    for name, dtype, offset in layout:
+        size = np.dtype(dtype).itemsize
+        planes = np.frombuffer(raw, np.uint8, count * size, offset).reshape(size, count)
+        out[name] = np.ascontiguousarray(planes.T).view("<" + dtype if size > 1 else dtype).ravel()
+    return out
+
+
+def _chunk(details: list[dict]) -> str:
+    """Popup text of up to CHUNK events, one list per field (gzip finds more in a column)."""
+    columns = {key: [d.get(key) for d in details] for key in DETAIL_FIELDS}
+    text = json.dumps(columns, ensure_ascii=False, separators=(",", ":"))
+    return base64.b64encode(gzip.compress(text.encode(), compresslevel=9, mtime=0)).decode()
+
+
+def _detail(event: Event) -> dict:
+    sources = [
+        {k: v for k, v in (("title", s.get("title")), ("publisher", s.get("publisher")),
+                           ("url", _http_only(s.get("url"))), ("published", s.get("published"))) if v}
+        for s in _unique_articles(event.sources)
+    ]  # fmt: skip
+    if not event.sources and (event.source or event.source_url):
+        sources = [{k: v for k, v in (("title", event.source), ("url", _http_only(event.source_url))) if v}]
+    return {"sub": event.sub_event_type, "actors": [a for a in (event.actor1, event.actor2) if a] or None,
+            "reason": event.location_reason, "quote": event.notes, "fatalities": event.fatalities,
+            "sources": sources or None}  # fmt: skip
+
+
+def event_payload(
+    events: Sequence[Event],
+    title: str | None = None,
+    area_of: Callable[[str], dict | None] | None = None,
+    *,
+    details: bool = True,
+) -> dict:
+    """What the page needs to draw ``events``: tables of names, the columns, the popup text.
+
+    Dated events come first, in the order given, then the undated ones. ``area_of(gazetteer_id)``
+    gives the GeoJSON of a region or country an event is placed in, shown lightly while the
+    event is hovered (each area once, however many events). An event placed only at a
+    country is drawn as that country's area with a badge counting its events; the badge sits
+    inside the country on the side nearest the other events, not at the country's label
+    point (Russia's is in Siberia). ``details=False`` leaves out the popup text (the app
+    shows an event's details beside the map).
+    """
+    located = [e for e in events if e.latitude is not None and e.longitude is not None]
+    ordered = [e for e in located if e.date_start] + [e for e in located if not e.date_start]
+    dated = sum(1 for e in located if e.date_start)
+    types = list(TYPE_COLOURS) + sorted({e.event_type for e in ordered} - set(TYPE_COLOURS))
+    type_index = {t: i for i, t in enumerate(types)}
+    shapes: dict[str, dict | None] = {}
+    shape_of, area_key = [], []
+    for event in ordered:
+        key = None
+        if event.geometry and event.geometry.get("type") not in ("Point", None):
+            key = f"e{event.id}"
+            shapes[key] = event.geometry
+        elif area_of and event.gazetteer_id and event.geo_precision in ("region", "country"):
+            if event.gazetteer_id not in shapes:
+                shapes[event.gazetteer_id] = area_of(event.gazetteer_id)
+            key = event.gazetteer_id if shapes[event.gazetteer_id] else None
+        shape_of.append(key)
+        area_key.append(key if key and event.geo_precision == "country" and not key.startswith("e") else None)
+    shape_keys = [k for k, v in shapes.items() if v]
+    shape_index = {k: i + 1 for i, k in enumerate(shape_keys)}
+    n = len(ordered)
+    lat = np.fromiter((e.latitude for e in ordered), np.float64, n)
+    lon = np.fromiter((e.longitude for e in ordered), np.float64, n)
+    areas = _badges(lat, lon, area_key, shapes)
+    area_index = {a["key"]: i + 1 for i, a in enumerate(areas)}
+    starts = np.fromiter((_day(e.date_start) or 0 for e in ordered), np.int64, n)
+    ends = np.fromiter((_day(e.date_end) or _day(e.date_start) or 0 for e in ordered), np.int64, n)
+    first = int(starts[:dated].min()) if dated else None
+    last = int(max(ends[:dated].max(), starts[:dated].max())) if dated else None
+    places, place = _table(e.location for e in ordered)
+    origins, origin = _table(e.origin or "extracted" for e in ordered)
+    countries, country = _table(e.country for e in ordered)
+    whens, when = _table(e.time_precision for e in ordered)
+    ids = np.fromiter((e.id or 0 for e in ordered), np.int64, n)
+    columns = {
+        "lat": np.round(lat * COORDINATE_SCALE), "lon": np.round(lon * COORDINATE_SCALE),
+        "start": np.where(starts > 0, starts - (first or 0), 0),
+        "span": np.maximum(np.where(starts > 0, ends - starts, 0), 0),
+        "type": np.fromiter((type_index[e.event_type] for e in ordered), np.int64, n),
+        "precision": np.fromiter((PRECISIONS.index(e.geo_precision) if e.geo_precision in PRECISIONS else 5
+                                  for e in ordered), np.int64, n),
+        "when": when, "origin": origin, "country": country, "place": place,
+        "id": np.diff(ids, prepend=0),
+        "area": np.fromiter((area_index.get(k, 0) if k else 0 for k in area_key), np.int64, n),
+        "shape": np.fromiter((shape_index.get(k, 0) if k else 0 for k in shape_of), np.int64, n),
+    }  # fmt: skip
+    encoded, layout = encode_columns(columns)
+    chunks = []
+    if details:
+        for begin in range(0, n, CHUNK):
+            chunks.append(_chunk([_detail(e) for e in ordered[begin : begin + CHUNK]]))
+    return {
+        "title": title,
+        "types": types,
+        "colours": [TYPE_COLOURS.get(t, OTHER_COLOUR) for t in types],
+        "precisions": PRECISIONS,
+        "places": places,
+        "origins": origins,
+        "countries": countries,
+        "whens": whens,
+        "count": n,
+        "dated": dated,
+        "columns": encoded,
+        "layout": layout,
+        "chunk": CHUNK,
+        "details": chunks,
+        "shapes": {k: shapes[k] for k in shape_keys},
+        "shapeKeys": shape_keys,
+        "areas": areas,
+        "firstDay": first,
+        "lastDay": last,
+        "epochOffset": date(1970, 1, 1).toordinal(),
+    }
+
+
+def _badges(lat: np.ndarray, lon: np.ndarray, area_key: list, shapes: dict) -> list[dict]:
+    """Each country area's badge point: inside the country, near the middle of the events
+    placed more precisely (the first member's own point if the events are in that country)."""
+    precise = np.array([k is None for k in area_key], dtype=bool)
+    first_member: dict[str, int] = {}
+    for i, key in enumerate(area_key):
+        if key is not None and key not in first_member:
+            first_member[key] = i
+    if not first_member:
+        return []
+    centre = shapely.Point(lon[precise].mean(), lat[precise].mean()) if precise.any() else None
+    badges = []
+    for key, i in first_member.items():
+        label = (round(float(lat[i]), 5), round(float(lon[i]), 5))
+        point = _badge_point(shapely.geometry.shape(shapes[key]), centre, label) if centre else label
+        badges.append({"key": key, "lat": point[0], "lon": point[1]})
+    return badges
+
+
+def _badge_point(area, centre, label: tuple[float, float]) -> tuple[float, float]:
+    distance = area.distance(centre) if not area.is_empty else 0.0
+    if distance == 0:  # the events are in this country: its own label point
+        return label
+    near = area.intersection(centre.buffer(distance + BADGE_REACH))
+    point = (near if not near.is_empty else area).representative_point()
+    return round(point.y, 5), round(point.x, 5)
+
+
+def decode_payload(payload: dict) -> list[dict]:
+    """Every event of a payload as a dict (what a popup shows, plus position and origin);
+    for tests and scripts, the browser reads the columns directly."""
+    n = payload["count"]
+    cols = decode_columns(payload["columns"], payload["layout"], n)
+    ids = np.cumsum(cols["id"].astype(np.int64))
+    chunks: list[dict] = []
+    for text in payload["details"]:
+        chunks.append(json.loads(gzip.decompress(base64.b64decode(text))))
+    out = []
+    for i in range(n):
+        dated = i < payload["dated"]
+        start = int(cols["start"][i]) + payload["firstDay"] if dated else None
+        area = int(cols["area"][i])
+        row = {
+            "id": int(ids[i]), "lat": cols["lat"][i] / COORDINATE_SCALE, "lon": cols["lon"][i] / COORDINATE_SCALE,
+            "type": payload["types"][cols["type"][i]],
+            "start": date.fromordinal(start).isoformat() if dated else None,
+            "end": date.fromordinal(start + int(cols["span"][i])).isoformat() if dated else None,
+            "when": payload["whens"][cols["when"][i]], "place": payload["places"][cols["place"][i]],
+            "precision": PRECISIONS[cols["precision"][i]], "origin": payload["origins"][cols["origin"][i]],
+            "country": payload["countries"][cols["country"][i]],
+            "shape": payload["shapeKeys"][cols["shape"][i] - 1] if cols["shape"][i] else None,
+            "area": payload["areas"][area - 1] if area else None,
+        }  # fmt: skip
+        if chunks:
+            chunk = chunks[i // payload["chunk"]]
+            row.update({key: chunk[key][i % payload["chunk"]] for key in DETAIL_FIELDS})
+        out.append(row)
+    return out
+
+
+def payload_ids(payload: dict) -> np.ndarray:
+    """The event ids of a payload, in its order."""
+    cols = decode_columns(payload["columns"], payload["layout"], payload["count"])
+    return np.cumsum(cols["id"].astype(np.int64))
+
+
+def event_mask(ids_in_order: np.ndarray, wanted: Iterable[int]) -> str:
+    """A bitset (one bit an event, in payload order; base64 of gzip) of the events in ``wanted``:
+    how the app tells the map which events pass its filters without sending them again."""
+    keep = np.isin(ids_in_order, np.fromiter(wanted, np.int64))
+    return base64.b64encode(gzip.compress(np.packbits(keep, bitorder="little").tobytes(), mtime=0)).decode()
+
+
+def _unique_articles(sources: list[dict]) -> list[dict]:
+    seen, unique = set(), []
+    for source in sources:
+        key = source.get("article_id") or source.get("url") or source.get("title")
+        if key not in seen:
+            seen.add(key)
+            unique.append(source)
+    return unique
+
+
+def _http_only(url: str | None) -> str | None:
+    """Only web links become links (no javascript: URLs from an article)."""
+    return url if url and re.match(r"https?://", url, re.I) else None
