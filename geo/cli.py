@@ -358,6 +358,7 @@ def _event_filters(command):
         click.option("--type", "event_type", help="Event type, e.g. Battles or Diplomacy."),
         click.option("--country", help="Country (ISO code) of the place or an actor."),
         click.option("--origin", "origins", multiple=True, help=ORIGIN_HELP),
+        click.option("--bbox", help="Only events located in this box: SOUTH,WEST,NORTH,EAST (as for geocode)."),
     ]):  # fmt: skip
         command = option(command)
     return command
@@ -367,10 +368,12 @@ ORIGIN_HELP = ("Events of this dataset (acled, ucdp, gdelt, csv, geojson, extrac
                "imported) or of one file (acled:ukraine.csv); repeatable.")  # fmt: skip
 
 
-def _filtered_events(ctx, date_from, date_to, event_type, country, origins=()):
+def _filtered_events(ctx, date_from, date_to, event_type, country, origins=(), bbox=None):
     store = _store(ctx)
+    box = _parse_bbox(bbox)
     found = store.events(date_from=_parse_day(date_from, "--from"), date_to=_parse_day(date_to, "--to"),
-                         event_type=event_type, country=country, origins=origins)  # fmt: skip
+                         event_type=event_type, country=country, origins=origins,
+                         bbox=(box[1], box[0], box[3], box[2]) if box else None)  # fmt: skip
     if origins and not found:  # a misspelt dataset gives nothing: say what there is
         held = ", ".join(f"{o} ({n:,})" for o, n in store.origins().items()) or "no events"
         echo(f"No events of origin {', '.join(origins)} match; the store holds {held}.", err=True)
@@ -383,11 +386,11 @@ def _filtered_events(ctx, date_from, date_to, event_type, country, origins=()):
               show_default=True)  # fmt: skip
 @click.pass_context
 @_fail_cleanly
-def events(ctx, date_from, date_to, event_type, country, origins, fmt):
+def events(ctx, date_from, date_to, event_type, country, origins, bbox, fmt):
     """List stored events (or: events delete ID...)."""
     if ctx.invoked_subcommand is not None:
         return
-    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins)
+    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins, bbox)
     if fmt == "json":
         echo(json.dumps([e.to_record() for e in found], ensure_ascii=False, indent=2))
     elif fmt in FORMATS:
@@ -434,11 +437,11 @@ def events_delete(ctx, event_ids, origin):
 )
 @click.pass_context
 @_fail_cleanly
-def export(ctx, out, fmt, date_from, date_to, event_type, country, origins, title, force):
+def export(ctx, out, fmt, date_from, date_to, event_type, country, origins, bbox, title, force):
     """Write the events to a file: a self-contained HTML map (works offline), ACLED-style
     CSV, GeoJSON or GeoParquet."""
     fmt = fmt or next((f.name for f in FORMATS.values() if out.suffix.lower() == f.suffix), "html")
-    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins)
+    found = _filtered_events(ctx, date_from, date_to, event_type, country, origins, bbox)
     with click.progressbar(length=2, label="Exporting", file=sys.stderr, hidden=len(found) < 5000) as bar:
         options = ExportOptions(title=title, index_path=ctx.find_root().obj["index"],
                                 progress=lambda _m: bar.update(1))  # fmt: skip

@@ -276,6 +276,9 @@ def test_events_and_export_filter_by_origin(run, tmp_path):
     assert notes("--origin", "csv:incidents.csv") == ["a protest in Lviv"]
     assert notes("--origin", "acled", "--origin", "csv", "--type", "Battles") == ["one", "two"]
     assert notes("--origin", "imported") == ["one", "two", "a protest in Lviv"]
+    assert notes("--bbox", "49,35,51,37") == ["one"]  # SOUTH,WEST,NORTH,EAST around Kharkiv
+    assert notes("--bbox", "49,23,51,40", "--from", "2022-03-02", "--to", "2022-03-08") == ["two", "a protest in Lviv"]
+    assert run("--store", store, "events", "--bbox", "49,35").exit_code == 2  # named, not guessed
     missing = run("--store", store, "events", "--origin", "acld")
     assert missing.exit_code == 0 and missing.stderr == (
         "No events of origin acld match; the store holds acled:ukraine.csv (2), csv:incidents.csv (1).\n")

@@ -79,9 +79,11 @@ class Store(Protocol):
         include_undated: bool = True,
         article_id: str | None = None,
         origins: Iterable[str] = (),
+        bbox: tuple[float, float, float, float] | None = None,
     ) -> list[Event]:
         """Stored events; ``origins`` keeps those of any of these datasets (``acled`` matches
-        ``acled:FILE``), whole origins, ``extracted`` or ``imported``."""
+        ``acled:FILE``), whole origins, ``extracted`` or ``imported``; ``bbox`` (west, south,
+        east, north) the dated events located in it."""
         ...
 
     def origins(self) -> dict[str, int]:

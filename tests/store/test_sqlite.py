@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -75,8 +76,24 @@ def test_threads_sharing_one_store_lose_nothing(tmp_path):
 
     def add(article):
         try:
-            store.add(article, [Event(**{**event.__dict__, "sources": [
-                {"article_id": article.id, "quote": article.text, "start": 0, "end": len(article.text)}]})])
+            store.add(
+                article,
+                [
+                    Event(
+                        **{
+                            **event.__dict__,
+                            "sources": [
+                                {
+                                    "article_id": article.id,
+                                    "quote": article.text,
+                                    "start": 0,
+                                    "end": len(article.text),
+                                }
+                            ],
+                        }
+                    )
+                ],
+            )
         except Exception as err:  # noqa: BLE001 (any failure is the finding)
             errors.append(err)
 
@@ -119,7 +136,9 @@ def test_a_damaged_store_says_so_and_what_to_do(tmp_path):
     with path.open("r+b") as handle:
         handle.seek(4096 * 2)
         handle.write(b"\x13" * 4096)
-    with pytest.raises(StoreError, match=r"events.sqlite cannot be read: .*malformed.* Move it aside and ingest again"):
+    with pytest.raises(
+        StoreError, match=r"events.sqlite cannot be read: .*malformed.* Move it aside and ingest again"
+    ):
         SQLiteStore(path).events()
 
 
@@ -149,5 +168,71 @@ def test_events_of_an_origin_are_found_through_its_index(tmp_path):
     assert origins("extracted") == [] and origins() == origins("imported")
     assert store.origins() == {"acled:a.csv": 1, "acled:b.csv": 1, "acledx:c.csv": 1, "ucdp:ged.csv": 1}
     sql, args = sqlite_store.origin_condition("acled")
-    plan = " ".join(r[-1] for r in store.conn.execute(f"EXPLAIN QUERY PLAN SELECT id FROM events WHERE {sql}", args))
+    plan = " ".join(
+        r[-1] for r in store.conn.execute(f"EXPLAIN QUERY PLAN SELECT id FROM events WHERE {sql}", args)
+    )
     assert "events_origin" in plan
+
+
+def _imported(
+    i: int, lat: float | None, lon: float | None, start: str | None, end: str | None = None
+) -> Event:
+    return Event(event_type="Battles", date_start=start, date_end=end or start,
+                 time_precision="day" if start else "undated", latitude=lat, longitude=lon,
+                 geo_precision="exact" if lat is not None else None, location=f"p{i}", notes="q",
+                 origin="acled:test.csv")  # fmt: skip
+
+
+BOXES = st.tuples(st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90))
+DAYS = st.integers(0, 20).map(lambda d: date(2022, 3, 1) + timedelta(days=d))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.floats(-89, 89), st.floats(-180, 180), DAYS, st.integers(0, 5)), max_size=30),
+    box=BOXES, window=st.tuples(DAYS, st.integers(0, 7)),
+)  # fmt: skip
+def test_a_week_in_a_box_is_what_checking_every_event_finds(tmp_path_factory, rows, box, window):
+    """The R-tree of when and where, at any box (across the date line when west > east)."""
+    store = SQLiteStore(tmp_path_factory.mktemp("where") / "events.sqlite")
+    west, south, east, north = box
+    south, north = min(south, north), max(south, north)
+    events = [_imported(i, lat, lon, start.isoformat(), (start + timedelta(days=span)).isoformat())
+              for i, (lat, lon, start, span) in enumerate(rows)]  # fmt: skip
+    events += [_imported(98, None, None, "2022-03-02"), _imported(99, 50.0, 30.0, None)]  # unlocated, undated
+    store.add_imported(events)
+    first, last = window[0], window[0] + timedelta(days=window[1])
+
+    def inside(e: Event) -> bool:
+        if e.date_start is None or e.latitude is None:
+            return False
+        lon_in = west <= e.longitude <= east if west <= east else (e.longitude >= west or e.longitude <= east)
+        return (south <= e.latitude <= north and lon_in
+                and e.date_start <= last.isoformat() and e.date_end >= first.isoformat())  # fmt: skip
+
+    found = store.events(date_from=first, date_to=last, bbox=(west, south, east, north))
+    assert sorted(e.location for e in found) == sorted(e.location for e in store.events() if inside(e))
+    store.close()
+
+
+def test_a_week_in_a_box_reads_the_when_where_index_also_in_an_older_store(tmp_path):
+    path = tmp_path / "events.sqlite"
+    store = SQLiteStore(path)
+    store.add_imported([_imported(1, 50.45, 30.52, "2022-03-01"), _imported(2, 49.99, 36.23, "2022-03-02")])
+    store.close()
+    conn = sqlite3.connect(path)  # as an older version left it
+    conn.executescript("DROP INDEX events_when_where; DROP INDEX events_span;"
+                       " CREATE INDEX events_date ON events(date_start);")  # fmt: skip
+    conn.close()
+    store = SQLiteStore(path)
+    indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"events_when_where", "events_span"} <= indexes and "events_date" not in indexes
+    found = store.events(date_from=date(2022, 3, 1), date_to=date(2022, 3, 7), bbox=(30, 50, 31, 51))
+    assert [e.location for e in found] == ["p1"]
+    args: list = []
+    condition = sqlite_store._where_condition((30, 50, 31, 51), date(2022, 3, 1), date(2022, 3, 7), args, 0.0)
+    plan = " ".join(
+        str(r)
+        for r in store.conn.execute(f"EXPLAIN QUERY PLAN SELECT id FROM events WHERE {condition}", args)
+    )
+    assert "events_when_where" in plan
