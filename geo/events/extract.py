@@ -125,6 +125,24 @@ def _adds_casualties(
     )
 
 
+# A tally of the dead so far ("At least 240 Ukrainians have died", "more than 400,000
+# people have been killed since 2011"): no incident of its own.
+RUNNING_TOLL_RE = re.compile(
+    r"\b(?:at least|more than|over|nearly|almost|some|about|around)\s+[\d,.]+(?:\s+(?:thousand|million))?"
+    r"(?:\s+[\w’'-]+){0,3}?\s+(?:have|has|had)\s+(?:died|been killed|perished|lost their lives)",
+    re.I,
+)
+
+
+def _running_toll(sentence: str, in_sentence: list[Resolved]) -> bool:
+    """A running tally of deaths that names no place below the country, the sentence's
+    only news."""
+    located = [
+        r for r in in_sentence if r.role == "location" and r.place.kind not in ("country", "continent")
+    ]
+    return not located and RUNNING_TOLL_RE.search(sentence) is not None
+
+
 def main_event(events: list[Event], area_of: Callable[[float, float], str | None] | None = None,
                places: list[tuple[float, float]] = ()) -> Event | None:  # fmt: skip
     """The event an article is mainly about: among those placed below the country, one
@@ -189,6 +207,8 @@ class EventExtractor:
                 previous.fatalities = previous.fatalities or event.fatalities  # never counted twice
                 previous.sources.append(event.sources[0])
                 continue
+            if _running_toll(sentence, in_sentence):
+                continue  # "At least 240 Ukrainians have died, according to the UN": a tally
             events.append(event)
         region = self._focus_region(resolved)
         if region is not None:

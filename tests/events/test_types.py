@@ -23,6 +23,11 @@ def test_one_incident_is_one_event_and_its_dead_are_counted_once(extractor):
     assert (event.event_type, event.location, event.fatalities) == ("Explosions/Remote violence", "Irpin", 8)
 
 
+def test_a_tally_with_its_place_is_still_an_event(extractor):
+    (event,) = _events(extractor, "At least 12 civilians have been killed in Irpin.")
+    assert (event.location, event.fatalities) == ("Irpin", 12)
+
+
 def test_the_toll_in_the_next_sentence_joins_the_incident(extractor):
     text = "Russian forces shelled Kharkiv on Saturday. 3 civilians were killed."
     (event,) = _events(extractor, text)
@@ -37,6 +42,8 @@ def test_the_toll_in_the_next_sentence_joins_the_incident(extractor):
     "Kyiv wants talks to end the shelling of Kharkiv.",
     "Moscow rejected a proposal to hold the talks in Gomel.",
     "The mayor called for an evacuation of Irpin.",
+    "At least 240 Ukrainians have died, according to the UN.",  # a running tally, no incident
+    "More than 400,000 people have been killed since 2011 in Syria.",
 ])  # fmt: skip
 def test_denials_negations_conditionals_and_threats_are_no_events(extractor, text):
     assert _events(extractor, text) == []
