@@ -139,3 +139,10 @@ def test_an_event_stays_at_the_country_when_the_article_spreads_over_regions(ext
             "Government air strikes killed 12 civilians in Syria, monitors said.")  # fmt: skip
     strike = next(e for e in _events(extractor, text) if e.fatalities == 12)
     assert (strike.location, strike.geo_precision) == ("Syria", "country")
+
+
+def test_no_protest_without_a_crowd(extractor):
+    text = ("During a phone discussion with Belarus' authoritarian leader Alexander Lukashenko on Sunday, "
+            "Ukrainian President Volodymyr Zelenskyy agreed to send a delegation to meet with Russian "
+            "negotiators, according to a representative for the president's office.")  # fmt: skip
+    assert {e.event_type for e in _events(extractor, text)} <= {"Diplomacy", "Strategic developments"}
