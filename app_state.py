@@ -4,7 +4,7 @@
   store (``SQLiteStore`` opens a connection per thread, so one object serves every
   session) and the event extractor.
 - **Data made once per store version** (the store's revision number is the cache key):
-  the events, the map's payload and table, the filter facets, the views of a filter.
+  the events as columns, the map's payload, the filter facets, the views of a filter.
 - **Session helpers**: which page is in view, the URL state a page keeps while another
   page is open, the selected event, Markdown-safe text, the place form two pages share.
 
@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import streamlit as st
 import streamlit.components.v1 as components
@@ -25,9 +26,10 @@ from geo import config
 from geo.events.extract import EventExtractor
 from geo.events.record import Event
 from geo.export import ExportOptions, export_bytes
-from geo.export.explore import EventFilter, Facets, counts_by_day, facets, filter_events, table_rows
-from geo.export.mapdata import event_mask, event_payload, payload_ids
-from geo.export.mapview import event_bounds, place_area_lookup, safe_json
+from geo.export.columns import EventColumns
+from geo.export.explore import EventFilter, Facets, table_rows
+from geo.export.mapdata import bitset, columns_payload
+from geo.export.mapview import place_area_lookup, safe_json
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import KINDS
 from geo.gazetteer.user_places import NewPlace
@@ -98,31 +100,35 @@ def version() -> tuple:
 # -- data made once per store version --------------------------------------------------------
 
 
+TABLE_ROWS = 1_000  # the table shows the latest events in view, read by id
+
+
 @st.cache_resource(show_spinner="Loading the events...", max_entries=2)
-def stored_events(store_at: str, version: tuple) -> list[Event]:
-    """Every stored event, loaded once per store version and shared (never modified)."""
-    return open_store(store_at).events()
+def stored_columns(store_at: str, version: tuple) -> EventColumns:
+    """Every stored event as columns (``EventColumns``), read once per store version and
+    shared (never modified): filters, counts and facets work on these, not on Events."""
+    return EventColumns.read(open_store(store_at).conn)
+
+
+def event_by_id(store_at: str, event_id: int) -> Event | None:
+    """One stored event, with its sources (None when there is no such event)."""
+    found = open_store(store_at).events(ids=[event_id])
+    return found[0] if found else None
 
 
 @st.cache_resource(show_spinner="Preparing the map data...", max_entries=2)
 def prepared(store_at: str, index: str, version: tuple) -> dict:
-    """Every event's map data and table row, made once per store version; a view picks
-    its events out of these."""
-    events = stored_events(store_at, version)
-    return {
-        "bounds": event_bounds(events),
-        "table": pa.Table.from_pylist(table_rows(events)),
-        "row_of": {e.id: i for i, e in enumerate(events)},
-    }
+    """What the map needs once per store version besides its data: where to look first."""
+    return {"bounds": stored_columns(store_at, version).bounds()}
 
 
 @st.cache_resource(show_spinner="Preparing the map data...", max_entries=2)
 def map_data(store_at: str, index: str, version: tuple) -> dict:
-    """Every event's map data (``mapdata.event_payload`` without popup text: the app shows
+    """Every event's map data (``mapdata.columns_payload``: no popup text, the app shows
     the details beside the map), written once per store version to a file the map fetches
     once per page. Changing the dates or filters then sends only the dates and a bitset."""
-    payload = event_payload(stored_events(store_at, version), area_of=place_area_lookup(Path(index)),
-                            details=False)  # fmt: skip
+    columns = stored_columns(store_at, version)
+    payload = columns_payload(columns, area_of=place_area_lookup(Path(index)))
     folder = Path(data_dir()) / "map-cache"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"events-{'-'.join(str(v) for v in version)}-{payload['count']}.json"
@@ -132,7 +138,7 @@ def map_data(store_at: str, index: str, version: tuple) -> dict:
     (folder / name).write_text(safe_json(payload), encoding="utf-8")
     served = _map_files(str(folder))
     # The map's frame is /component/streamlit_folium.st_folium/index.html: a sibling path.
-    return {"url": f"../{served}/{name}", "ids": payload_ids(payload)}
+    return {"url": f"../{served}/{name}", "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
 
 
 @st.cache_resource
@@ -142,45 +148,52 @@ def _map_files(folder: str) -> str:
     return components.declare_component("conflictmap_data", path=folder).name
 
 
+def _mask(store_at: str, version: tuple, event_filter: EventFilter) -> np.ndarray:
+    return stored_columns(store_at, version).mask(event_filter, open_store(store_at).conn)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def map_mask(store_at: str, index: str, version: tuple, event_filter: EventFilter) -> str | None:
     """The bitset of the events that pass ``event_filter``'s criteria other than the dates
     (None when it has none: the map filters the dates itself)."""
     no_dates = EventFilter(types=event_filter.types, actors=event_filter.actors, countries=event_filter.countries,
-                           precisions=event_filter.precisions, text=event_filter.text,
-                           include_undated=event_filter.include_undated)  # fmt: skip
+                           precisions=event_filter.precisions, origins=event_filter.origins,
+                           text=event_filter.text, include_undated=event_filter.include_undated)  # fmt: skip
     if no_dates == EventFilter():
         return None
-    shown = filter_events(stored_events(store_at, version), no_dates)
-    return event_mask(map_data(store_at, index, version)["ids"], (e.id for e in shown))
+    return bitset(_mask(store_at, version, no_dates)[map_data(store_at, index, version)["rows"]])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def view_of(store_at: str, index: str, version: tuple, event_filter: EventFilter) -> dict:
-    """What the map page shows for a filter beside the map: the table and the counts."""
-    shown = filter_events(stored_events(store_at, version), event_filter)
-    ids = [e.id for e in shown]
-    ready = prepared(store_at, index, version)
+    """What the map page shows for a filter beside the map: the counts, and the table of
+    the latest ``TABLE_ROWS`` events in view (read by id: a million rows would not help)."""
+    columns = stored_columns(store_at, version)
+    keep = _mask(store_at, version, event_filter)
+    ids = columns.latest(keep, TABLE_ROWS)
     return {
         "ids": ids,
-        "table": ready["table"].take(pa.array([ready["row_of"][i] for i in ids], type=pa.int64())),
-        "metrics": {
-            "Events": len(shown),
-            "Sources": len({s["article_id"] for e in shown for s in e.sources}),
-            "Undated": sum(e.date_start is None for e in shown),
-            "Fatalities": sum(e.fatalities or 0 for e in shown),
-        },
+        "table": pa.Table.from_pylist(table_rows(open_store(store_at).events(ids=ids))),
+        "metrics": columns.metrics(keep),
+        "keep": keep,
     }
+
+
+def in_view(store_at: str, version: tuple, view: dict, event_id: int) -> bool:
+    """Whether ``event_id`` is one of the events ``view`` (``view_of``) shows."""
+    columns = stored_columns(store_at, version)
+    row = np.flatnonzero(columns.ids == event_id)
+    return bool(row.size and view["keep"][row[0]])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def facets_of(store_at: str, version: tuple) -> Facets:
-    return facets(stored_events(store_at, version))
+    return stored_columns(store_at, version).facets()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def per_day(store_at: str, version: tuple, event_filter: EventFilter) -> list:
-    return counts_by_day(filter_events(stored_events(store_at, version), event_filter))
+    return stored_columns(store_at, version).counts_by_day(_mask(store_at, version, event_filter))
 
 
 def export_of(
@@ -189,7 +202,9 @@ def export_of(
     """The download's contents in one of ``geo.export.FORMATS``, made only when the button is pressed."""
 
     def make() -> bytes:
-        events = filter_events(stored_events(store_at, version), event_filter)
+        columns = stored_columns(store_at, version)
+        ids = columns.ids[_mask(store_at, version, event_filter)].tolist()
+        events = open_store(store_at).events(ids=ids) if ids else []
         return export_bytes(events, format_name, ExportOptions(title=TITLE, index_path=Path(index)))
 
     return make
@@ -214,7 +229,7 @@ def places_stamp() -> tuple | None:
 def other_candidates(store_at: str, version: tuple, event_id: int, places_stamp: tuple | None) -> list[dict]:
     """The runner-up places for an event's place name, as the resolver saw them in its
     first article (worked out again on demand; the store keeps only the winner)."""
-    event = next((e for e in stored_events(store_at, version) if e.id == event_id), None)
+    event = event_by_id(store_at, event_id)
     if event is None or not event.sources:
         return []
     source = event.sources[0]

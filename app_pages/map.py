@@ -208,15 +208,19 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
                "or filters; the address bar keeps the whole view, so a copied link opens it again.")  # fmt: skip
     download(event_filter)
     st.session_state["table_ids"] = view["ids"]
+    shown = view["metrics"]["Events"]
+    if shown > len(view["ids"]):
+        st.caption(f"The table lists the latest {len(view['ids']):,} of the {shown:,} events in view; "
+                   "the download has them all.")  # fmt: skip
     st.dataframe(view["table"], hide_index=True, on_select=on_table_select, selection_mode="single-row",
                  key="table", height=240)  # fmt: skip
     selected = st.session_state.get("selected_event", st.query_params.get("event"))
     wanted = str(selected or "")
-    row = ready["row_of"].get(int(wanted)) if wanted.isascii() and wanted.isdigit() else None  # not "²"
-    chosen = app_state.stored_events(store_path, version)[row] if row is not None else None
+    event_id = int(wanted) if wanted.isascii() and wanted.isdigit() else None  # not "²"
+    chosen = app_state.event_by_id(store_path, event_id) if event_id is not None else None
     if chosen is not None:
         show_details(chosen)
-        if chosen.id not in set(view["ids"]):
+        if not app_state.in_view(store_path, version, view, chosen.id):
             st.caption("This event is outside the current dates or filters.")
     elif selected:
         st.warning(plain(f"No event {selected} in the store: the link may be older than the data."))
@@ -257,7 +261,7 @@ def events_per_day(base_filter: EventFilter) -> None:
         )  # fmt: skip
 
 
-if not app_state.stored_events(store_path, version):
+if not len(app_state.stored_columns(store_path, version)):
     st.info(
         "No events yet. Add articles on the 'Add articles' page, or ingest them with `conflictmap ingest PATH`."
     )

@@ -1,9 +1,10 @@
-"""App responsiveness at 10,000 and 100,000 stored events: server time for one change of
+"""App responsiveness at 10,000 to 1,000,000 stored events: server time for one change of
 the date range, and the time until the map has redrawn in a browser.
 
-Run: ``.venv/bin/python bench/app_bench.py [--sizes 10000 100000] [--no-browser]``
+Run: ``.venv/bin/python bench/app_bench.py [--sizes 10000 100000 1000000] [--no-browser] [--no-apptest]``
 
-Synthetic events (as in map_bench.py) go into a temporary store.
+Synthetic events (as in map_bench.py) go into a temporary store, written as ``conflictmap
+import`` writes them (``add_imported_rows``, 5,000 a batch), so a million take a minute.
 
 - Server: Streamlit's AppTest runs the app once (the Map page), then moves the date slider
   three times (each a new range, so no cached view). Each move reruns the *whole* page; in
@@ -15,6 +16,7 @@ Synthetic events (as in map_bench.py) go into a temporary store.
 - Browser: ``streamlit run`` and Debian's Chromium. A keypress on the slider narrows the
   range to the last day, then a second widens it back to every day; each is timed from
   the key to the map's new markers all drawn (``conflictmap.idle`` with a new version).
+  The server's peak memory (VmHWM of the ``streamlit run`` process) is read at the end.
 """
 
 from __future__ import annotations
@@ -33,15 +35,40 @@ sys.path.insert(0, str(ROOT))
 
 from bench.map_bench import synthetic  # noqa: E402
 
+BATCH = 5_000
 
-def store_of(events, path: Path) -> None:
+
+def store_of(n: int, path: Path) -> float:
+    """A store of ``n`` synthetic imported events; the seconds it took to write."""
     from geo.store import SQLiteStore
 
     store = SQLiteStore(path)
-    for e in events:
-        e.geometry = {"type": "Point", "coordinates": [e.longitude, e.latitude]}
-    store.add_imported(events)
+    start = time.perf_counter()
+    for first in range(0, n, BATCH):
+        events = synthetic(min(BATCH, n - first), seed=first + 1)
+        rows = []
+        for i, e in enumerate(events, first):
+            e.notes = f"Synthetic event {i}: shelling reported near the town."
+            e.location = f"Place {i % 500}"
+            e.origin, e.source = "bench:synthetic.csv", "Bench"
+            e.geometry = {"type": "Point", "coordinates": [e.longitude, e.latitude]}
+            rows.append((f"bench:{i}", str(i), e))
+        store.add_imported_rows(rows)
     store.close()
+    return time.perf_counter() - start
+
+
+def server_peak_mib() -> float | None:
+    """The peak resident memory of the ``streamlit run`` this process started (VmHWM)."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip()) == os.getpid() and b"streamlit" in cmdline:
+            return round(int(fields["VmHWM"].split()[0]) / 1024, 1)
+    return None
 
 
 def whole_map_render(date_from, date_to) -> float:
@@ -91,6 +118,7 @@ def browser_redraw(folder: str) -> dict:
             redrawn(page, version)
             out[f"redraw_{label}_s"] = round(time.perf_counter() - start, 2)
             out[f"markers_{label}"] = [visible_before, page.evaluate(f"() => {API}.total")]
+        out["server_peak_rss_mib"] = server_peak_mib()
         return out
 
 
@@ -98,37 +126,45 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--no-browser", dest="browser", action="store_false", help="server time only")
+    parser.add_argument("--no-apptest", dest="apptest", action="store_false", help="browser only")
     args = parser.parse_args()
-    from streamlit.testing.v1 import AppTest
 
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["CONFLICTMAP_STORE"] = str(Path(tmp) / "events.sqlite")
             os.environ["CONFLICTMAP_DATA_DIR"] = tmp
-            store_of(synthetic(n), Path(tmp) / "events.sqlite")
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-            start = time.perf_counter()
-            at.run()
-            first = time.perf_counter() - start
-            slider = at.slider(key="dates")
-            low, high = slider.value
-            timings, peer = [], []
-            for step in range(3):
-                start = time.perf_counter()
-                slider.set_value((low + timedelta(days=30 * (step + 1)), high)).run()
-                timings.append(time.perf_counter() - start)
-                peer.append(whole_map_render(low + timedelta(days=30 * (step + 1)), high))
-            at.switch_page("app_pages/lookup.py")
-            start = time.perf_counter()
-            at.run()
-            other_page = time.perf_counter() - start
-            result = {"events": n, "first_run_s": round(first, 2),
-                      "slider_change_s": [round(t, 2) for t in timings],
-                      "peer_whole_map_render_s": [round(t, 2) for t in peer],
-                      "lookup_page_run_s": round(other_page, 2), "exception": bool(at.exception)}  # fmt: skip
+            written = store_of(n, Path(tmp) / "events.sqlite")
+            result = {"events": n, "store_written_s": round(written, 1)}
+            if args.apptest:
+                result.update(server_runs())
             if args.browser:
                 result.update(browser_redraw(tmp))
             print(json.dumps(result), flush=True)
+
+
+def server_runs() -> dict:
+    """AppTest: the first run, three slider changes (with the peer), the lookup page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    slider = at.slider(key="dates")
+    low, high = slider.value
+    timings, peer = [], []
+    for step in range(3):
+        start = time.perf_counter()
+        slider.set_value((low + timedelta(days=30 * (step + 1)), high)).run()
+        timings.append(time.perf_counter() - start)
+        peer.append(whole_map_render(low + timedelta(days=30 * (step + 1)), high))
+    at.switch_page("app_pages/lookup.py")
+    start = time.perf_counter()
+    at.run()
+    other_page = time.perf_counter() - start
+    return {"first_run_s": round(first, 2), "slider_change_s": [round(t, 2) for t in timings],
+            "peer_whole_map_render_s": [round(t, 2) for t in peer],
+            "lookup_page_run_s": round(other_page, 2), "exception": bool(at.exception)}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import numpy as np
 import shapely
 
 from geo.events.record import Event
+from geo.export.columns import EventColumns
 
 TYPE_COLOURS = {
     "Battles": "#d62728",
@@ -61,6 +62,17 @@ def _table(values: Iterable[str | None]) -> tuple[list[str | None], np.ndarray]:
     seen: dict[str | None, int] = {}
     index = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64)
     return list(seen), index
+
+
+def _compact(table: list, codes: np.ndarray) -> tuple[list, np.ndarray]:
+    """The values some row uses, in order of first use, and the rows' indexes into them."""
+    if not len(codes):
+        return [], codes
+    used, first_at, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    by_first = np.argsort(first_at)
+    rank = np.empty(len(used), np.int64)
+    rank[by_first] = np.arange(len(used))
+    return [table[used[i]] for i in by_first], rank[inverse.ravel()]
 
 
 def _day(value: str | None) -> int | None:
@@ -130,64 +142,129 @@ def event_payload(
     """
     located = [e for e in events if e.latitude is not None and e.longitude is not None]
     ordered = [e for e in located if e.date_start] + [e for e in located if not e.date_start]
-    dated = sum(1 for e in located if e.date_start)
-    types = list(TYPE_COLOURS) + sorted({e.event_type for e in ordered} - set(TYPE_COLOURS))
-    type_index = {t: i for i, t in enumerate(types)}
+    n = len(ordered)
+    shape_of, area_key, shapes = _shapes(
+        ((i, e.id, e.geometry, e.gazetteer_id, e.geo_precision) for i, e in enumerate(ordered)), n, area_of
+    )
+    chunks = []
+    if details:
+        for begin in range(0, n, CHUNK):
+            chunks.append(_chunk([_detail(e) for e in ordered[begin : begin + CHUNK]]))
+    return _payload(
+        title=title, dated=sum(1 for e in located if e.date_start),
+        lat=np.fromiter((e.latitude for e in ordered), np.float64, n),
+        lon=np.fromiter((e.longitude for e in ordered), np.float64, n),
+        starts=np.fromiter((_day(e.date_start) or 0 for e in ordered), np.int64, n),
+        ends=np.fromiter((_day(e.date_end) or _day(e.date_start) or 0 for e in ordered), np.int64, n),
+        ids=np.fromiter((e.id or 0 for e in ordered), np.int64, n),
+        types=_table(e.event_type for e in ordered), precisions=_table(e.geo_precision for e in ordered),
+        places=_table(e.location for e in ordered), origins=_table(e.origin or "extracted" for e in ordered),
+        countries=_table(e.country for e in ordered), whens=_table(e.time_precision for e in ordered),
+        shape_of=shape_of, area_key=area_key, shapes=shapes, chunks=chunks,
+    )  # fmt: skip
+
+
+def columns_payload(columns: EventColumns, area_of: Callable[[str], dict | None] | None = None) -> dict:
+    """``event_payload(events, area_of=area_of, details=False)`` of the events a store
+    holds, made from ``EventColumns`` (a million events: seconds, not a minute)."""
+    located = np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))
+    dated = int((columns.start[located] > 0).sum())  # the store's order: dated rows first
+    n = len(located)
+    text = columns.text
+    precision = text["geo_precision"]
+    gazetteer = text["gazetteer_id"]
+    areas = precision.isin(("region", "country")) & (gazetteer.codes != gazetteer.table.index(None)
+                                                     if None in gazetteer.table else True)  # fmt: skip
+    where = np.full(len(columns), -1, np.int64)
+    where[located] = np.arange(n)
+    candidates = sorted({int(r) for r in np.flatnonzero(areas)} | set(columns.geometry))
+    shape_of, area_key, shapes = _shapes(
+        ((int(where[r]), int(columns.ids[r]), _geometry(columns.geometry.get(r)), gazetteer.table[gazetteer.codes[r]],
+          precision.table[precision.codes[r]]) for r in candidates if where[r] >= 0),
+        n, area_of,
+    )  # fmt: skip
+
+    def coded(name: str, none_as: str | None = None) -> tuple[list, np.ndarray]:
+        table = [v if v is not None or none_as is None else none_as for v in text[name].table]
+        return table, text[name].codes[located]
+
+    return _payload(
+        title=None, dated=dated, lat=columns.lat[located], lon=columns.lon[located],
+        starts=columns.start[located], ends=columns.end[located], ids=columns.ids[located],
+        types=coded("event_type"), precisions=coded("geo_precision"), places=coded("location"),
+        origins=coded("origin", "extracted"), countries=coded("country"), whens=coded("time_precision"),
+        shape_of=shape_of, area_key=area_key, shapes=shapes, chunks=[],
+    )  # fmt: skip
+
+
+def _geometry(text: str | None) -> dict | None:
+    return json.loads(text) if text else None
+
+
+def _shapes(rows: Iterable[tuple], n: int, area_of: Callable[[str], dict | None] | None) -> tuple[list, list, dict]:
+    """Each row's shape key (a line or area of its own, or the region or country it is
+    placed in) and the key of the country area it is drawn as, from ``(row, id, geometry,
+    gazetteer_id, precision)`` of the rows that may have one; and the shapes by key."""
     shapes: dict[str, dict | None] = {}
-    shape_of, area_key = [], []
-    for event in ordered:
+    shape_of: list[str | None] = [None] * n
+    area_key: list[str | None] = [None] * n
+    for row, event_id, geometry, gazetteer_id, precision in rows:
         key = None
-        if event.geometry and event.geometry.get("type") not in ("Point", None):
-            key = f"e{event.id}"
-            shapes[key] = event.geometry
-        elif area_of and event.gazetteer_id and event.geo_precision in ("region", "country"):
-            if event.gazetteer_id not in shapes:
-                shapes[event.gazetteer_id] = area_of(event.gazetteer_id)
-            key = event.gazetteer_id if shapes[event.gazetteer_id] else None
-        shape_of.append(key)
-        area_key.append(key if key and event.geo_precision == "country" and not key.startswith("e") else None)
+        if geometry and geometry.get("type") not in ("Point", None):
+            key = f"e{event_id}"
+            shapes[key] = geometry
+        elif area_of and gazetteer_id and precision in ("region", "country"):
+            if gazetteer_id not in shapes:
+                shapes[gazetteer_id] = area_of(gazetteer_id)
+            key = gazetteer_id if shapes[gazetteer_id] else None
+        shape_of[row] = key
+        area_key[row] = key if key and precision == "country" and not key.startswith("e") else None
+    return shape_of, area_key, shapes
+
+
+def _payload(*, title, dated, lat, lon, starts, ends, ids, types, precisions, places, origins, countries, whens,
+             shape_of, area_key, shapes, chunks) -> dict:  # fmt: skip
+    """The payload from columns in payload order (dated rows first); text columns as
+    ``(distinct values, codes)``."""
+    n = len(lat)
+    type_table, type_codes = types
+    names = list(TYPE_COLOURS) + sorted({type_table[i] for i in np.unique(type_codes)} - set(TYPE_COLOURS))
+    type_index = np.array([names.index(t) for t in type_table] or [0], dtype=np.int64)
+    precision_table, precision_codes = precisions
+    precision_index = np.array([PRECISIONS.index(p) if p in PRECISIONS else 5 for p in precision_table] or [0],
+                               dtype=np.int64)  # fmt: skip
     shape_keys = [k for k, v in shapes.items() if v]
     shape_index = {k: i + 1 for i, k in enumerate(shape_keys)}
-    n = len(ordered)
-    lat = np.fromiter((e.latitude for e in ordered), np.float64, n)
-    lon = np.fromiter((e.longitude for e in ordered), np.float64, n)
     areas = _badges(lat, lon, area_key, shapes)
     area_index = {a["key"]: i + 1 for i, a in enumerate(areas)}
-    starts = np.fromiter((_day(e.date_start) or 0 for e in ordered), np.int64, n)
-    ends = np.fromiter((_day(e.date_end) or _day(e.date_start) or 0 for e in ordered), np.int64, n)
     first = int(starts[:dated].min()) if dated else None
     last = int(max(ends[:dated].max(), starts[:dated].max())) if dated else None
-    places, place = _table(e.location for e in ordered)
-    origins, origin = _table(e.origin or "extracted" for e in ordered)
-    countries, country = _table(e.country for e in ordered)
-    whens, when = _table(e.time_precision for e in ordered)
-    ids = np.fromiter((e.id or 0 for e in ordered), np.int64, n)
+    tables = {}
+    for name, (table, codes) in (("places", places), ("origins", origins), ("countries", countries),
+                                 ("whens", whens)):  # fmt: skip
+        tables[name], tables[name + "_codes"] = _compact(table, codes)
     columns = {
         "lat": np.round(lat * COORDINATE_SCALE), "lon": np.round(lon * COORDINATE_SCALE),
         "start": np.where(starts > 0, starts - (first or 0), 0),
         "span": np.maximum(np.where(starts > 0, ends - starts, 0), 0),
-        "type": np.fromiter((type_index[e.event_type] for e in ordered), np.int64, n),
-        "precision": np.fromiter((PRECISIONS.index(e.geo_precision) if e.geo_precision in PRECISIONS else 5
-                                  for e in ordered), np.int64, n),
-        "when": when, "origin": origin, "country": country, "place": place,
+        "type": type_index[type_codes] if n else type_codes,
+        "precision": precision_index[precision_codes] if n else precision_codes,
+        "when": tables["whens_codes"], "origin": tables["origins_codes"], "country": tables["countries_codes"],
+        "place": tables["places_codes"],
         "id": np.diff(ids, prepend=0),
         "area": np.fromiter((area_index.get(k, 0) if k else 0 for k in area_key), np.int64, n),
         "shape": np.fromiter((shape_index.get(k, 0) if k else 0 for k in shape_of), np.int64, n),
     }  # fmt: skip
     encoded, layout = encode_columns(columns)
-    chunks = []
-    if details:
-        for begin in range(0, n, CHUNK):
-            chunks.append(_chunk([_detail(e) for e in ordered[begin : begin + CHUNK]]))
     return {
         "title": title,
-        "types": types,
-        "colours": [TYPE_COLOURS.get(t, OTHER_COLOUR) for t in types],
+        "types": names,
+        "colours": [TYPE_COLOURS.get(t, OTHER_COLOUR) for t in names],
         "precisions": PRECISIONS,
-        "places": places,
-        "origins": origins,
-        "countries": countries,
-        "whens": whens,
+        "places": tables["places"],
+        "origins": tables["origins"],
+        "countries": tables["countries"],
+        "whens": tables["whens"],
         "count": n,
         "dated": dated,
         "columns": encoded,
@@ -272,7 +349,11 @@ def payload_ids(payload: dict) -> np.ndarray:
 def event_mask(ids_in_order: np.ndarray, wanted: Iterable[int]) -> str:
     """A bitset (one bit an event, in payload order; base64 of gzip) of the events in ``wanted``:
     how the app tells the map which events pass its filters without sending them again."""
-    keep = np.isin(ids_in_order, np.fromiter(wanted, np.int64))
+    return bitset(np.isin(ids_in_order, np.fromiter(wanted, np.int64)))
+
+
+def bitset(keep: np.ndarray) -> str:
+    """``event_mask`` of a boolean per payload row."""
     return base64.b64encode(gzip.compress(np.packbits(keep, bitorder="little").tobytes(), mtime=0)).decode()
 
 

@@ -80,10 +80,11 @@ class Store(Protocol):
         article_id: str | None = None,
         origins: Iterable[str] = (),
         bbox: tuple[float, float, float, float] | None = None,
+        ids: Iterable[int] | None = None,
     ) -> list[Event]:
         """Stored events; ``origins`` keeps those of any of these datasets (``acled`` matches
         ``acled:FILE``), whole origins, ``extracted`` or ``imported``; ``bbox`` (west, south,
-        east, north) the dated events located in it."""
+        east, north) the dated events located in it; ``ids`` only these events."""
         ...
 
     def origins(self) -> dict[str, int]:

@@ -362,8 +362,10 @@ class SQLiteStore:
         article_id: str | None = None,
         origins: Iterable[str] = (),
         bbox: tuple[float, float, float, float] | None = None,
+        ids: Iterable[int] | None = None,
     ) -> list[Event]:
-        """Stored events, oldest first, undated last; filters combine. ``origins``: any of
+        """Stored events, oldest first, undated last; filters combine. ``ids``: only these
+        events (a page of a table, one event's details). ``origins``: any of
         these (``origin_condition``). ``bbox`` (west, south, east, north; west > east crosses
         the date line) keeps the dated events located in it (``_where_condition``)."""
         where, args = [], []
@@ -389,6 +391,9 @@ class SQLiteStore:
         if article_id:
             where.append("id IN (SELECT event_id FROM event_sources WHERE article_id = ?)")
             args.append(article_id)
+        if ids is not None:
+            where.append("id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps([int(i) for i in ids]))
         origins = [o for o in origins if o]
         if origins:
             conditions = [origin_condition(o) for o in origins]
