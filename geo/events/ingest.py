@@ -273,6 +273,11 @@ class _DaskExtraction:
             raise ClusterError(
                 f"Cannot reach the Dask scheduler {self.scheduler or 'local'}: {err}."
             ) from err
+        except ValueError as err:  # "missing port number in address 'dask-host'"
+            raise ClusterError(
+                f"The Dask scheduler address {self.scheduler!r} is not one ({err}): "
+                "give it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786."
+            ) from err
         self.client.run(_warm, self.spec)  # every worker opens its gazetteer now, not on its first batch
 
     def results(self, pending: list[tuple[str, Article]]) -> Iterator[tuple[str, Article, list[Event] | str]]:

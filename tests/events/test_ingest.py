@@ -124,6 +124,12 @@ def test_an_unreachable_scheduler_says_so(index_path, store):
         ingest_many([RawArticle(REPORTS[0], "x")], store, spec, scheduler="tcp://127.0.0.1:9")
 
 
+def test_a_scheduler_address_without_a_port_is_named(index_path, store):
+    spec = ExtractorSpec(index_path, config.data_dir())
+    with pytest.raises(ClusterError, match=r"address 'dask-host' is not one .*tcp://HOST:PORT"):
+        ingest_many([RawArticle(REPORTS[0], "x")], store, spec, scheduler="dask-host")
+
+
 def test_no_file_stops_a_folder_ingest(tmp_path, store, extractor):
     """Each of these once stopped the whole run with a traceback."""
     folder = tmp_path / "folder"
