@@ -56,6 +56,22 @@ SPELLING_MIN, SPELLING_ZIPF = 5, 2.0
 SETTLEMENT_AFTER = frozenset({"village", "town", "city", "settlement", "district", "oblast", "region"})
 # The Arabic article inside a name: "Deir al-Zor", "Bustan al-Qasr", "Bashar al-Assad".
 ARTICLE_RE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et|ez|ul)-[A-Z]")
+ARTICLE_IN_NAME_RE = re.compile(r"\b(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et|ez|ul)-(?=[A-Z])")
+# How the article is written before each first letter ("sun letters" take its sound).
+ARTICLES = ("al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "ez")
+
+
+def article_forms(name: str) -> tuple[str, ...]:
+    """Other spellings of an Arabic name's article: Deir el-Zour, Deir az-Zour and Deir
+    ez-Zour are one name; also without it (Ras al-Ain: Ras Ain)."""
+    if not ARTICLE_IN_NAME_RE.search(name):
+        return ()
+    forms = [ARTICLE_IN_NAME_RE.sub(f"{article}-", name) for article in ARTICLES]
+    forms += [ARTICLE_IN_NAME_RE.sub(f"{article} ", name) for article in ARTICLES]
+    forms.append(ARTICLE_IN_NAME_RE.sub("", name))
+    return tuple(dict.fromkeys(f for f in forms if f != name))
+
+
 # Cyrillic words that may imply a place: adjectives made from a place name (Київський,
 # харківські, Запорожской) and informal region names (Харківщина, Донеччині).
 IMPLIED_RE = re.compile(
@@ -353,7 +369,8 @@ class Recogniser:
                 place_id, name, kind = implied
                 return j, kind, name, place_id
             if not self.known(normalise(surface)):
-                name = next((f for f in self.base_forms(surface) if self.known(normalise(f))), None)
+                forms = (*article_forms(surface), *self.base_forms(surface))
+                name = next((f for f in forms if self.known(normalise(f))), None)
                 if name is None:
                     continue
             kind = KIND_AFTER.get(last.text.lower()) if length > 1 else None

@@ -157,3 +157,13 @@ def test_arabic_names_with_the_article_are_whole_names(geoparser):
             "and rebels held Deir al-Zor.")  # fmt: skip
     found = {r.mention.text: r.place.name for r in geoparser.parse(text)}
     assert found == {"Deir al-Zor": "Deir ez-Zor"}  # not Lake Assad, not Bŭston in Uzbekistan
+
+
+def test_the_article_of_an_arabic_name_in_any_spelling(geoparser):
+    text = "Fighting in Deir el-Zour and Deir az-Zour, and near Ras al-Ain."
+    found = {r.mention.text: r.place.name for r in geoparser.parse(text)}
+    assert found == {
+        "Deir el-Zour": "Deir ez-Zor",
+        "Deir az-Zour": "Deir ez-Zor",
+        "Ras al-Ain": "Ra’s al ‘Ayn",
+    }
