@@ -389,6 +389,13 @@ def _filtered_events(ctx, date_from, date_to, event_type, country, origins=(), b
 def events(ctx, date_from, date_to, event_type, country, origins, bbox, fmt):
     """List stored events (or: events delete ID...)."""
     if ctx.invoked_subcommand is not None:
+        given = [name for name, value in (("--from", date_from), ("--to", date_to), ("--type", event_type),
+                 ("--country", country), ("--origin", origins), ("--bbox", bbox)) if value]  # fmt: skip
+        if given:  # never delete more, or other, events than the user meant
+            raise click.UsageError(
+                f"`events {ctx.invoked_subcommand}` does not apply {', '.join(given)}: give the ids to delete "
+                "(list them first with `conflictmap events` and the same filters), or --origin after it."
+            )
         return
     found = _filtered_events(ctx, date_from, date_to, event_type, country, origins, bbox)
     if fmt == "json":

@@ -218,6 +218,9 @@ def test_events_delete_by_id_and_by_origin(run, tmp_path):
     store = str(tmp_path / "events.sqlite")
     assert run("--store", store, "import", str(rows)).exit_code == 0
     ids = [e["id"] for e in json.loads(run("--store", store, "events", "--format", "json").stdout)]
+    filtered = run("--store", store, "events", "--type", "Protests", "delete", "--origin", "imported")
+    assert filtered.exit_code == 2 and "`events delete` does not apply --type" in filtered.output
+    assert len(json.loads(run("--store", store, "events", "--format", "json").stdout)) == 3  # nothing lost
     deleted = run("--store", store, "events", "delete", str(ids[0]), "999")
     assert deleted.exit_code == 1 and deleted.stdout == "Deleted 1 event(s).\n"
     assert error_line(deleted) == "Error: No event with id 999: see `conflictmap events` for the ids."
