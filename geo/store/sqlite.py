@@ -109,12 +109,22 @@ class SQLiteStore:
     def _damaged(self, err: Exception) -> StoreError:
         """The error to raise when SQLite fails: what an integrity check says, and what to do."""
         problem = str(err)
+        if isinstance(err, OSError) or "unable to open" in problem:
+            return StoreError(f"The event store {self.path} cannot be opened: {problem}. Check that its folder "
+                              "exists and that you may read and write it, or name another with --store.")  # fmt: skip
+        if "locked" in problem or "busy" in problem:
+            return StoreError(f"The event store {self.path} is busy: {problem}. Another program is writing to "
+                              "it; try again when it has finished.")  # fmt: skip
+        damaged = False
         try:
             check = [r[0] for r in self.conn.execute("PRAGMA quick_check(3)")]
             if check and check != ["ok"]:
+                damaged = True
                 problem = f"{err}; the integrity check says: {'; '.join(' '.join(c.split()) for c in check)}"
         except sqlite3.DatabaseError:
-            pass
+            damaged = True
+        if not damaged:
+            return StoreError(f"The event store {self.path} could not be read or written: {problem}.")
         return StoreError(
             f"The event store {self.path} cannot be read: {problem}. Move it aside and ingest again, or "
             "restore a copy (its articles are plain text in the articles table)."

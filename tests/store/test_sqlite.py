@@ -236,3 +236,10 @@ def test_a_week_in_a_box_reads_the_when_where_index_also_in_an_older_store(tmp_p
         for r in store.conn.execute(f"EXPLAIN QUERY PLAN SELECT id FROM events WHERE {condition}", args)
     )
     assert "events_when_where" in plan
+
+
+def test_a_store_in_a_place_that_cannot_hold_one_is_not_called_damaged(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(StoreError, match=r"cannot be opened: .* Check that its folder exists") as caught:
+        SQLiteStore(tmp_path / "a-file" / "events.sqlite")
+    assert "Move it aside" not in str(caught.value)
