@@ -49,11 +49,15 @@ def _roughly_within(a: Event, b: Event, km: float) -> bool:
     dlat = abs(a.latitude - b.latitude) * 110.574  # km per degree of latitude, at the least
     if dlat > km:
         return False
+    nearer_pole = max(abs(a.latitude), abs(b.latitude))
+    if (90 - nearer_pole) * 110.574 <= 2 * km:
+        return True  # near a pole the shortest way may cross it: let the geodesic judge
     dlon = abs(a.longitude - b.longitude) % 360
     dlon = min(dlon, 360 - dlon)
-    # 111.32 km per degree of longitude at the equator, times cos of the latitude nearer a pole
-    nearer_pole = min(89.9, max(abs(a.latitude), abs(b.latitude)))
-    return dlon * 111.32 * math.cos(math.radians(nearer_pole)) <= km * 1.01
+    # 111.32 km per degree of longitude at the equator, times cos of the highest latitude a
+    # path of km between them can reach
+    highest = nearer_pole + km / 110.574
+    return dlon * 111.32 * math.cos(math.radians(highest)) <= km * 1.01
 
 
 def _touches(a: Event, b: Event) -> bool:

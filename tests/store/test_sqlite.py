@@ -243,3 +243,17 @@ def test_a_store_in_a_place_that_cannot_hold_one_is_not_called_damaged(tmp_path)
     with pytest.raises(StoreError, match=r"cannot be opened: .* Check that its folder exists") as caught:
         SQLiteStore(tmp_path / "a-file" / "events.sqlite")
     assert "Move it aside" not in str(caught.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat=st.floats(-90, 90), lon=st.floats(-180, 180), bearing=st.floats(0, 360), km=st.floats(0, 49.9))
+def test_the_cheap_distance_test_never_refuses_points_within_reach(lat, lon, bearing, km):
+    """Also near the poles, where the shortest way may cross one."""
+    from geopy.distance import geodesic
+
+    from geo.events.merge import _roughly_within
+
+    there = geodesic(kilometers=km).destination((lat, lon), bearing)
+    a = Event(event_type="Battles", latitude=lat, longitude=lon)
+    b = Event(event_type="Battles", latitude=there.latitude, longitude=there.longitude)
+    assert _roughly_within(a, b, 50.0)
