@@ -317,8 +317,10 @@ def test_a_place_dropped_on_the_map_is_there_after_a_restart(index_path, tmp_pat
         box = frame.bounding_box()
         page.mouse.click(box["x"] + x, box["y"] + y)
         latitude = page.get_by_label("Latitude", exact=True)
-        page.wait_for_function("() => document.querySelector('input[aria-label=\"Latitude\"]').value !== ''",
-                               timeout=30_000)  # fmt: skip
+        page.wait_for_function(  # both fields: the app fills them in one rerun, drawn one after the other
+            "() => ['Latitude', 'Longitude'].every(n => (document.querySelector(`input[aria-label=\"${n}\"]`) || {}).value)",
+            timeout=30_000,
+        )
         assert abs(float(latitude.input_value()) - 50.5) < 0.05
         assert abs(float(page.get_by_label("Longitude", exact=True).input_value()) - 30.25) < 0.05
         page.get_by_label("Name", exact=True).fill("Romanivka bridge")
