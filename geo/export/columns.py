@@ -194,9 +194,10 @@ class EventColumns:
         """(day, event type, count) of the dated rows in ``keep``, as ``explore.counts_by_day``."""
         rows = keep & (self.start > 0)
         types = self.text["event_type"]
-        pairs, counts = np.unique(np.stack((self.start[rows], types.codes[rows])), axis=1, return_counts=True)
-        found = [(date.fromordinal(int(d)).isoformat(), types.table[t], int(n))
-                 for (d, t), n in zip(pairs.T, counts, strict=True)]  # fmt: skip
+        kinds = max(len(types.table), 1)  # (day, type) as one number: a 1-D unique, not a 2-D one
+        keys, counts = np.unique(self.start[rows] * kinds + types.codes[rows], return_counts=True)
+        found = [(date.fromordinal(int(k // kinds)).isoformat(), types.table[k % kinds], int(n))
+                 for k, n in zip(keys.tolist(), counts.tolist(), strict=True)]  # fmt: skip
         return sorted(found)
 
     def bounds(self) -> list[list[float]] | None:
