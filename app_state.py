@@ -138,6 +138,12 @@ def map_data(store_at: str, index: str, version: tuple) -> dict:
     return {"url": f"../{served}/{path.name}", "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
 
 
+@st.cache_resource(show_spinner="Preparing the map...", max_entries=2)
+def basemap(index: str, data: str) -> str:
+    """The basemap of the gazetteer index (JSON), kept on disk beside the map data."""
+    return appcache.basemap_for(index, appcache.cache_folder(data))
+
+
 @st.cache_resource
 def _map_files(folder: str) -> str:
     """Serve ``folder`` through Streamlit's component file route (no extra server, no

@@ -1,6 +1,7 @@
 """The app's data of a store version, kept on disk (issue 13): the events as columns
 (``EventColumns``, an ``.npz``) and the map's payload (``mapdata.columns_payload``, the JSON
-file the map fetches), in ``map-cache`` under the data directory.
+file the map fetches), in ``map-cache`` under the data directory; and the basemap of the
+gazetteer index.
 
 Both are named by the store (its path and a token it keeps in its ``meta`` table, so a
 store made again at the same path is another store), its revision and the format of the
@@ -28,12 +29,13 @@ import numpy as np
 from geo.errors import ConflictmapError
 from geo.export.columns import Coded, EventColumns
 from geo.export.mapdata import columns_payload
-from geo.export.mapview import place_area_lookup, safe_json
+from geo.export.mapview import basemap_layers, place_area_lookup, safe_json
 
 # Raise when what EventColumns holds, or what columns_payload writes, changes: older files
 # are then left unread (and removed).
 COLUMNS_FORMAT = 1
 PAYLOAD_FORMAT = 1
+BASEMAP_FORMAT = 1
 FOLDER = "map-cache"
 _ARRAYS = ("ids", "start", "end", "has_end", "lat", "lon", "fatalities", "named_source", "source_rows",
            "source_articles")  # fmt: skip
@@ -76,19 +78,39 @@ def payload_for(
     """The file of the map's payload of ``columns`` (the store at ``revision``), made unless
     it is there. The gazetteer index's areas are in it: a new index makes a new file."""
     folder = Path(folder)
-    try:
-        stat = Path(index_path).stat()
-        index = f"{stat.st_mtime_ns}-{stat.st_size}"
-    except OSError:
-        index = "none"
-    index = hashlib.sha256(f"{Path(index_path).resolve()}\0{index}".encode()).hexdigest()[:8]
     key = store_key(conn, store_path)
-    path = folder / f"{key}-r{revision}-events-{index}-v{PAYLOAD_FORMAT}.json"
+    path = folder / f"{key}-r{revision}-events-{_index_key(index_path)}-v{PAYLOAD_FORMAT}.json"
     if not path.exists():
         text = safe_json(columns_payload(columns, area_of=place_area_lookup(Path(index_path))))
         _replace(folder, f"{key}-*-events-*.json", path, lambda out: out.write_text(text, encoding="utf-8"),
                  optional=False)  # fmt: skip
     return path
+
+
+def basemap_for(index_path: Path | str, folder: Path | str) -> str:
+    """The app's basemap (``mapview.basemap_layers`` as JSON) of the gazetteer index: a
+    second to simplify the countries, so kept on disk per index too."""
+    path = Path(folder) / f"basemap-{_index_key(index_path)}-v{BASEMAP_FORMAT}.json"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = safe_json(basemap_layers(str(index_path)))
+    _replace(Path(folder), f"basemap-{_index_key(index_path)[:8]}*.json", path,
+             lambda out: out.write_text(text, encoding="utf-8"))  # fmt: skip
+    return text
+
+
+def _index_key(index_path: Path | str) -> str:
+    """The gazetteer index's name in the cache: its path, then its size and time (a new
+    index is a new file)."""
+    try:
+        stat = Path(index_path).stat()
+        stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
+    except OSError:
+        stamp = "none"
+    where = hashlib.sha256(str(Path(index_path).resolve()).encode()).hexdigest()[:8]
+    return where + hashlib.sha256(stamp.encode()).hexdigest()[:8]
 
 
 def warm(store, index_path: Path | str, data_dir: Path | str) -> bool:
@@ -99,6 +121,7 @@ def warm(store, index_path: Path | str, data_dir: Path | str) -> bool:
         columns = columns_for(store.conn, store.path, store.revision(), folder)
         if len(columns):
             payload_for(columns, store.conn, store.path, store.revision(), index_path, folder)
+            basemap_for(index_path, folder)
     except (OSError, sqlite3.Error, ConflictmapError):
         return False
     return True

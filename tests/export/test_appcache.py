@@ -91,3 +91,14 @@ def test_import_makes_the_apps_files(tmp_path, index_path):
     assert result.exit_code == 0, result.output
     folder = appcache.cache_folder(config.data_dir())
     assert len(list(folder.glob("*-columns-*.npz"))) == 1 and len(list(folder.glob("*-events-*.json"))) == 1
+
+
+def test_the_basemap_is_kept_per_index(tmp_path, index_path, monkeypatch):
+    from geo.export import mapview
+
+    folder = tmp_path / "cache"
+    text = appcache.basemap_for(index_path, folder)
+    assert text == mapview.safe_json(mapview.basemap_layers(str(index_path)))
+    monkeypatch.setattr(appcache, "basemap_layers", lambda index: 1 / 0)  # from the file now
+    assert appcache.basemap_for(index_path, folder) == text
+    assert len(list(folder.glob("basemap-*.json"))) == 1
