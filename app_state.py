@@ -25,11 +25,10 @@ import streamlit.components.v1 as components
 from geo import config
 from geo.events.extract import EventExtractor
 from geo.events.record import Event
-from geo.export import ExportOptions, export_bytes
+from geo.export import ExportOptions, appcache, export_bytes
 from geo.export.columns import EventColumns
 from geo.export.explore import EventFilter, Facets, table_rows
-from geo.export.mapdata import bitset, columns_payload
-from geo.export.mapview import place_area_lookup, safe_json
+from geo.export.mapdata import bitset
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import KINDS
 from geo.gazetteer.user_places import NewPlace
@@ -106,8 +105,10 @@ TABLE_ROWS = 1_000  # the table shows the latest events in view, read by id
 @st.cache_resource(show_spinner="Loading the events...", max_entries=2)
 def stored_columns(store_at: str, version: tuple) -> EventColumns:
     """Every stored event as columns (``EventColumns``), read once per store version and
-    shared (never modified): filters, counts and facets work on these, not on Events."""
-    return EventColumns.read(open_store(store_at).conn)
+    shared (never modified): filters, counts and facets work on these, not on Events. Kept
+    on disk too (``appcache``): a restart on an unchanged store loads them in a moment."""
+    store = open_store(store_at)
+    return appcache.columns_for(store.conn, store_at, version[0], appcache.cache_folder(data_dir()))
 
 
 def event_by_id(store_at: str, event_id: int) -> Event | None:
@@ -128,17 +129,19 @@ def map_data(store_at: str, index: str, version: tuple) -> dict:
     the details beside the map), written once per store version to a file the map fetches
     once per page. Changing the dates or filters then sends only the dates and a bitset."""
     columns = stored_columns(store_at, version)
-    payload = columns_payload(columns, area_of=place_area_lookup(Path(index)))
-    folder = Path(data_dir()) / "map-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"events-{'-'.join(str(v) for v in version)}-{payload['count']}.json"
-    for old in folder.glob("events-*.json"):
-        if old.name != name:
-            old.unlink(missing_ok=True)
-    (folder / name).write_text(safe_json(payload), encoding="utf-8")
+    folder = appcache.cache_folder(data_dir())
+    path = appcache.payload_for(columns, open_store(store_at).conn, store_at, version[0], index, folder)
+    for old in folder.glob("events-*.json"):  # what older versions of the app wrote
+        old.unlink(missing_ok=True)
     served = _map_files(str(folder))
     # The map's frame is /component/streamlit_folium.st_folium/index.html: a sibling path.
-    return {"url": f"../{served}/{name}", "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
+    return {"url": f"../{served}/{path.name}", "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
+
+
+@st.cache_resource(show_spinner="Preparing the map...", max_entries=2)
+def basemap(index: str, data: str) -> str:
+    """The basemap of the gazetteer index (JSON), kept on disk beside the map data."""
+    return appcache.basemap_for(index, appcache.cache_folder(data))
 
 
 @st.cache_resource

@@ -187,6 +187,7 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
             Path(index_path),
             ready["bounds"],
             (start_view.lat, start_view.lon, start_view.zoom) if start_view else None,
+            basemap=app_state.basemap(index_path, app_state.data_dir()),
         ),
         key="map",
         feature_group_to_add=app_event_layer(

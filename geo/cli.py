@@ -33,7 +33,7 @@ from geo.events.evaluate import (
 )
 from geo.events.extract import EventExtractor
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
-from geo.export import FORMATS, ExportOptions, export_bytes, export_events
+from geo.export import FORMATS, ExportOptions, appcache, export_bytes, export_events
 from geo.export.compare import compare_origins
 from geo.export.datasets import FORMATS as IMPORT_FORMATS
 from geo.export.datasets import ImportOptions, import_file
@@ -301,6 +301,12 @@ def _store(ctx: click.Context) -> Store:
     return open_store(ctx.find_root().obj["store"])
 
 
+def _warm_app(ctx: click.Context, store: Store) -> None:
+    """Have the app's map of the store ready for its first visit (issue 13)."""
+    options = ctx.find_root().obj
+    appcache.warm(store, options["index"], options["data_dir"])
+
+
 def _extractor_spec(ctx: click.Context) -> ExtractorSpec:
     _open(ctx)  # builds the index first if it is missing or stale
     options = ctx.find_root().obj
@@ -335,6 +341,7 @@ def ingest(ctx, paths, published, source, title, url, workers, scheduler):
         report = ingest_many(sources, store, spec, given=given, workers=workers, scheduler=scheduler,
                              progress=progress)  # fmt: skip
     echo(f"{report.summary()}. Store: {ctx.find_root().obj['store']}")
+    _warm_app(ctx, store)
     for failure in report.failures:
         echo(f"Error: {failure}", err=True)
     if report.failures:
@@ -551,6 +558,7 @@ def import_command(ctx, paths, fmt, lat, lon, date_column, text, encoding):
             echo(f"... and {report.bad - SHOWN_PROBLEMS:,} more bad rows.", err=True)
         failed = failed or report.bad > 0
     echo(f"Store: {ctx.find_root().obj['store']}", err=True)
+    _warm_app(ctx, store)
     if failed:
         ctx.exit(1)
 

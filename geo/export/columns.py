@@ -18,18 +18,47 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.export.explore import EventFilter, Facets, origin_choices, origin_matches
 
 _TEXT = ("event_type", "country", "actor1", "actor2", "geo_precision", "origin", "location", "time_precision",
          "gazetteer_id")  # fmt: skip
+_NONE = "\x1e"  # a text column's NULL, as read
+_DAY = "IFNULL(CAST(julianday({}) - 1721424.5 AS INTEGER), 0)"  # date.toordinal(), 0 for none
+_NUMBERS = ("id", _DAY.format("date_start"), _DAY.format("date_end"), "IFNULL(fatalities, 0)",
+            "source IS NOT NULL OR source_url IS NOT NULL", "IFNULL(latitude, 'nan')", "IFNULL(longitude, 'nan')")  # fmt: skip
+# One scan of the table, each column aggregated into one string (no Python row tuples): a
+# million events read in about a third of the time ``fetchall`` takes. Every aggregate of
+# the query sees the rows in the same order. Only lines and areas are read whole (by id,
+# below): a point's geometry is its latitude and longitude.
 _READ = (
-    "SELECT id, date_start, date_end, latitude, longitude, IFNULL(fatalities, 0), source IS NOT NULL"
-    " OR source_url IS NOT NULL, " + ", ".join(_TEXT) + ","
-    # only lines and areas are read whole: a point's geometry is its latitude and longitude
-    """ CASE WHEN geometry IS NULL OR geometry LIKE '{"type": "Point",%' THEN NULL ELSE geometry END"""
+    "SELECT count(*), "
+    + ", ".join(f"group_concat({c}, ',')" for c in _NUMBERS)
+    + ", "
+    + ", ".join(f"group_concat(IFNULL({c}, char(30)), char(31))" for c in _TEXT)
+    + """, group_concat(CASE WHEN geometry IS NULL OR geometry LIKE '{"type": "Point",%' THEN NULL ELSE id END, ',')"""
     " FROM events"
 )
+
+
+def _numbers(text: str | None, dtype, n: int) -> np.ndarray:
+    values = np.fromstring(text or "", dtype=dtype, sep=",")  # "nan" reads as NaN
+    if len(values) != n:
+        raise ValueError(f"Read {len(values)} values of a column of {n} events.")
+    return values
+
+
+def _coded(text: str | None, n: int) -> tuple[list, np.ndarray]:
+    """A text column read as one string: its distinct values and each row's index."""
+    parts = pc.split_pattern(pa.array([text or ""]), "\x1f").flatten()
+    encoded = parts.dictionary_encode()
+    table = [None if v == _NONE else v for v in encoded.dictionary.to_pylist()]
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    if len(codes) != n:
+        raise ValueError(f"Read {len(codes)} values of a column of {n} events.")
+    return table, codes
 
 
 def _codes(values: Iterable) -> tuple[list, np.ndarray]:
@@ -37,13 +66,6 @@ def _codes(values: Iterable) -> tuple[list, np.ndarray]:
     seen: dict = {}
     codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int32)
     return list(seen), codes
-
-
-def _ordinals(values: Iterable[str | None]) -> np.ndarray:
-    """Days as ``date.toordinal()`` (0 for none), each distinct day parsed once."""
-    table, codes = _codes(values)
-    days = np.array([date.fromisoformat(v).toordinal() if v else 0 for v in table], dtype=np.int64)
-    return days[codes] if len(codes) else np.zeros(0, np.int64)
 
 
 @dataclass
@@ -82,26 +104,30 @@ class EventColumns:
 
     @classmethod
     def read(cls, conn: sqlite3.Connection) -> EventColumns:
-        rows = conn.execute(_READ).fetchall()
-        if not rows:
+        n, *read = conn.execute(_READ).fetchone()
+        if not n:
             empty = np.zeros(0, np.int64)
             return cls(empty, empty, empty, empty.astype(bool), empty.astype(float), empty.astype(float), empty,
                        empty.astype(bool), {name: Coded([], empty) for name in _TEXT})  # fmt: skip
-        ids, starts, ends, lats, lons, deaths, named, *texts, geometry = zip(*rows, strict=True)
-        del rows
-        start = _ordinals(starts)
-        ids = np.array(ids, dtype=np.int64)
+        numbers, texts, shaped = read[: len(_NUMBERS)], read[len(_NUMBERS) : -1], read[-1]
+        ids, start, end_given, deaths, named = (_numbers(v, np.int64, n) for v in numbers[:5])
+        lats, lons = (_numbers(v, np.float64, n) for v in numbers[5:])
         order = np.lexsort((ids, start, start == 0))  # dated by day and id, then undated by id
-        end_given = _ordinals(ends)
         columns = cls(
             ids=ids[order], start=start[order], end=np.where(end_given > 0, end_given, start)[order],
-            has_end=(end_given > 0)[order],
-            lat=np.array(lats, dtype=np.float64)[order], lon=np.array(lons, dtype=np.float64)[order],
-            fatalities=np.array(deaths, dtype=np.int64)[order], named_source=np.array(named, dtype=bool)[order],
-            text={name: Coded(*_code_in_order(values, order)) for name, values in zip(_TEXT, texts, strict=True)},
+            has_end=(end_given > 0)[order], lat=lats[order], lon=lons[order],
+            fatalities=deaths[order], named_source=named.astype(bool)[order],
+            text={name: Coded(*_code_in_order(_coded(values, n), order)) for name, values in zip(_TEXT, texts, strict=True)},
         )  # fmt: skip
-        where = np.argsort(order)  # row of each event as read
-        columns.geometry = {int(where[i]): g for i, g in enumerate(geometry) if g is not None}
+        if shaped:
+            by_id = np.argsort(columns.ids)
+            for first in range(0, len(wanted := [int(v) for v in shaped.split(",")]), 500):
+                chunk = wanted[first : first + 500]
+                for event_id, geometry in conn.execute(
+                    f"SELECT id, geometry FROM events WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ):
+                    row = by_id[np.searchsorted(columns.ids, event_id, sorter=by_id)]
+                    columns.geometry[int(row)] = geometry
         pairs = conn.execute("SELECT event_id, article_id FROM event_sources").fetchall()
         if pairs:
             event_ids, articles = zip(*pairs, strict=True)
@@ -168,9 +194,10 @@ class EventColumns:
         """(day, event type, count) of the dated rows in ``keep``, as ``explore.counts_by_day``."""
         rows = keep & (self.start > 0)
         types = self.text["event_type"]
-        pairs, counts = np.unique(np.stack((self.start[rows], types.codes[rows])), axis=1, return_counts=True)
-        found = [(date.fromordinal(int(d)).isoformat(), types.table[t], int(n))
-                 for (d, t), n in zip(pairs.T, counts, strict=True)]  # fmt: skip
+        kinds = max(len(types.table), 1)  # (day, type) as one number: a 1-D unique, not a 2-D one
+        keys, counts = np.unique(self.start[rows] * kinds + types.codes[rows], return_counts=True)
+        found = [(date.fromordinal(int(k // kinds)).isoformat(), types.table[k % kinds], int(n))
+                 for k, n in zip(keys.tolist(), counts.tolist(), strict=True)]  # fmt: skip
         return sorted(found)
 
     def bounds(self) -> list[list[float]] | None:
@@ -190,8 +217,8 @@ class EventColumns:
         return self.ids[np.flatnonzero(keep)[-count:]].tolist() if count else []
 
 
-def _code_in_order(values: tuple, order: np.ndarray) -> tuple[list, np.ndarray]:
-    table, codes = _codes(values)
+def _code_in_order(coded: tuple[list, np.ndarray], order: np.ndarray) -> tuple[list, np.ndarray]:
+    table, codes = coded
     return table, codes[order]
 
 

@@ -281,19 +281,23 @@ def build_map(
 
 
 def app_base_map(
-    index_path: Path, bounds: list[list[float]] | None = None, view: tuple[float, float, int] | None = None
+    index_path: Path,
+    bounds: list[list[float]] | None = None,
+    view: tuple[float, float, int] | None = None,
+    basemap: str | None = None,
 ) -> folium.Map:
     """The app's map without events: scripts as data links, the basemap, a starting view:
     ``view`` (lat, lon, zoom: a copied link's) if given, else ``bounds``.
 
     It stays the same while filters change, so streamlit-folium never redraws it; the
     events come in ``app_event_layer``. (streamlit-folium's own center/zoom arguments only
-    move a map already drawn, so a link's view must be the map's own starting view.)"""
+    move a map already drawn, so a link's view must be the map's own starting view.)
+    ``basemap``: ``basemap_layers`` of the index as JSON, if the caller has it already."""
     lat, lon, zoom = view or (48.5, 31.0, 5)
     fmap = OfflineMap(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True,
                       control_scale=True)  # fmt: skip
     fmap.add_child(LinkedAssets())
-    fmap.add_child(Basemap(_basemap_json(str(index_path))))
+    fmap.add_child(Basemap(basemap or _basemap_json(str(index_path))))
     if bounds and not view:
         fmap.fit_bounds(bounds)
     return fmap

@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS imported_keys(
 CREATE INDEX IF NOT EXISTS imported_keys_event ON imported_keys(event_id);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('revision', 0);
+-- which store this is (caches of it are named by it: a store made again is another store)
+INSERT OR IGNORE INTO meta VALUES ('store_id', abs(random()));
 """
 
 

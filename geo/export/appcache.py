@@ -1,0 +1,168 @@
+"""The app's data of a store version, kept on disk (issue 13): the events as columns
+(``EventColumns``, an ``.npz``) and the map's payload (``mapdata.columns_payload``, the JSON
+file the map fetches), in ``map-cache`` under the data directory; and the basemap of the
+gazetteer index.
+
+Both are named by the store (its path and a token it keeps in its ``meta`` table, so a
+store made again at the same path is another store), its revision and the format of the
+file, so a server restart or a new session on an unchanged store loads them in well under
+a second instead of reading a million rows again. ``conflictmap import`` and ``ingest``
+call ``warm`` when they finish, so even the first visit of the app finds them.
+
+A file that cannot be written only costs the next start its time; one that cannot be read
+is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from geo.errors import ConflictmapError
+from geo.export.columns import Coded, EventColumns
+from geo.export.mapdata import columns_payload
+from geo.export.mapview import basemap_layers, place_area_lookup, safe_json
+
+# Raise when what EventColumns holds, or what columns_payload writes, changes: older files
+# are then left unread (and removed).
+COLUMNS_FORMAT = 1
+PAYLOAD_FORMAT = 1
+BASEMAP_FORMAT = 1
+FOLDER = "map-cache"
+_ARRAYS = ("ids", "start", "end", "has_end", "lat", "lon", "fatalities", "named_source", "source_rows",
+           "source_articles")  # fmt: skip
+
+
+def cache_folder(data_dir: Path | str) -> Path:
+    return Path(data_dir) / FOLDER
+
+
+def store_key(conn: sqlite3.Connection, store_path: Path | str) -> str:
+    """The store's name in the cache: its path and token (``store_<hash>``)."""
+    token = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    digest = hashlib.sha256(f"{Path(store_path).resolve()}\0{token[0] if token else ''}".encode()).hexdigest()
+    return f"store_{digest[:16]}"
+
+
+def columns_for(conn: sqlite3.Connection, store_path: Path | str, revision: int, folder: Path | str) -> EventColumns:
+    """The store's ``EventColumns`` at ``revision``: from the cache, else read (and kept)."""
+    folder = Path(folder)
+    key = store_key(conn, store_path)
+    path = folder / f"{key}-r{revision}-columns-v{COLUMNS_FORMAT}.npz"
+    if path.exists():
+        try:
+            return load(path)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            pass  # damaged or half-written by an older version: read again
+    columns = EventColumns.read(conn)
+    _replace(folder, f"{key}-*-columns-*.npz", path, lambda out: save(columns, out))
+    return columns
+
+
+def payload_for(
+    columns: EventColumns,
+    conn: sqlite3.Connection,
+    store_path: Path | str,
+    revision: int,
+    index_path: Path | str,
+    folder: Path | str,
+) -> Path:
+    """The file of the map's payload of ``columns`` (the store at ``revision``), made unless
+    it is there. The gazetteer index's areas are in it: a new index makes a new file."""
+    folder = Path(folder)
+    key = store_key(conn, store_path)
+    path = folder / f"{key}-r{revision}-events-{_index_key(index_path)}-v{PAYLOAD_FORMAT}.json"
+    if not path.exists():
+        text = safe_json(columns_payload(columns, area_of=place_area_lookup(Path(index_path))))
+        _replace(folder, f"{key}-*-events-*.json", path, lambda out: out.write_text(text, encoding="utf-8"),
+                 optional=False)  # fmt: skip
+    return path
+
+
+def basemap_for(index_path: Path | str, folder: Path | str) -> str:
+    """The app's basemap (``mapview.basemap_layers`` as JSON) of the gazetteer index: a
+    second to simplify the countries, so kept on disk per index too."""
+    path = Path(folder) / f"basemap-{_index_key(index_path)}-v{BASEMAP_FORMAT}.json"
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = safe_json(basemap_layers(str(index_path)))
+    _replace(Path(folder), f"basemap-{_index_key(index_path)[:8]}*.json", path,
+             lambda out: out.write_text(text, encoding="utf-8"))  # fmt: skip
+    return text
+
+
+def _index_key(index_path: Path | str) -> str:
+    """The gazetteer index's name in the cache: its path, then its size and time (a new
+    index is a new file)."""
+    try:
+        stat = Path(index_path).stat()
+        stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
+    except OSError:
+        stamp = "none"
+    where = hashlib.sha256(str(Path(index_path).resolve()).encode()).hexdigest()[:8]
+    return where + hashlib.sha256(stamp.encode()).hexdigest()[:8]
+
+
+def warm(store, index_path: Path | str, data_dir: Path | str) -> bool:
+    """Make the app's files of ``store`` (a ``SQLiteStore``) as it is now, after an import
+    or an ingest; False when they could not be made (the app then makes them itself)."""
+    folder = cache_folder(data_dir)
+    try:
+        columns = columns_for(store.conn, store.path, store.revision(), folder)
+        if len(columns):
+            payload_for(columns, store.conn, store.path, store.revision(), index_path, folder)
+            basemap_for(index_path, folder)
+    except (OSError, sqlite3.Error, ConflictmapError):
+        return False
+    return True
+
+
+def save(columns: EventColumns, path: Path) -> None:
+    arrays = {name: getattr(columns, name) for name in _ARRAYS}
+    arrays.update({f"codes_{name}": coded.codes for name, coded in columns.text.items()})
+    meta = {
+        "tables": {name: coded.table for name, coded in columns.text.items()},
+        "geometry": {str(row): text for row, text in columns.geometry.items()},
+    }
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    with path.open("wb") as out:
+        np.savez(out, **arrays)
+
+
+def load(path: Path) -> EventColumns:
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+        arrays = {name: data[name] for name in _ARRAYS}
+        text = {name: Coded(table, data[f"codes_{name}"]) for name, table in meta["tables"].items()}
+    geometry = {int(row): text for row, text in meta["geometry"].items()}
+    return EventColumns(**arrays, text=text, geometry=geometry)
+
+
+def _replace(folder: Path, older: str, path: Path, write: Callable[[Path], None], optional: bool = True) -> None:
+    """Write ``path`` whole (through a temporary file) and remove the store's older files;
+    an ``optional`` file that cannot be written (a read-only data directory) is left out."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+        os.close(handle)
+        try:
+            write(Path(temporary))
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+        for old in folder.glob(older):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        if not optional:
+            raise
