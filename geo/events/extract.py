@@ -218,10 +218,11 @@ class EventExtractor:
             if _running_toll(sentence, in_sentence):
                 continue  # "At least 240 Ukrainians have died, according to the UN": a tally
             events.append(event)
-        region = self._focus_region(resolved)
+        country_only = [e for e in events if e.geo_precision == "country"]
+        region = self._focus_region(resolved) if country_only else None  # point-in-area tests cost
         if region is not None:
-            for event in events:
-                if event.geo_precision == "country" and event.country == region[0].country:
+            for event in country_only:
+                if event.country == region[0].country:
                     _to_region(event, *region)
         return merge_within(events)
 
@@ -230,8 +231,11 @@ class EventExtractor:
         (at least REGION_FOCUS_MENTIONS of them and REGION_FOCUS_SHARE), with the count and
         the total; None when the places spread over several regions."""
         local = [r for r in resolved if r.role == "location" and r.place.kind not in ("country", "continent")]
+        if len(local) < REGION_FOCUS_MENTIONS:
+            return None
         index = self.geoparser.gazetteer.index
-        regions = [index.containing(*r.point, "region") for r in local]
+        region_of = {r.place.id: index.containing(*r.point, "region") for r in local}  # once a place
+        regions = [region_of[r.place.id] for r in local]
         votes = Counter(p.id for p in regions if p is not None)
         if not votes:
             return None

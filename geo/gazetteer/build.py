@@ -204,11 +204,8 @@ def build_index(
     stamp = fingerprint(sources)
     _check_writable(path)
     _remove_stale_builds(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(tmp)
-    try:
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+    with _written_beside(path) as conn:
+        conn.executescript(SCHEMA)
         counts = _fill(conn, sources, say, _fail_after)
         say("indexing names")
         conn.executescript(INDEXES)
@@ -220,12 +217,6 @@ def build_index(
         )  # fmt: skip
         conn.commit()
         conn.execute("ANALYZE")
-        conn.close()
-        os.replace(tmp, path)
-    except BaseException:
-        conn.close()
-        tmp.unlink(missing_ok=True)
-        raise
     counts["seconds"] = round(time.perf_counter() - start, 1)
     counts["bytes"] = path.stat().st_size
     say(f"built {path} in {counts['seconds']} s")
@@ -314,6 +305,29 @@ def _insert_layer(conn: sqlite3.Connection, places: Iterable[SourcePlace], count
     return stats
 
 
+@contextmanager
+def _written_beside(path: Path, *, copy: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to a new file beside ``path`` (a copy of it with ``copy``), renamed over
+    ``path`` when the block ends, removed if it fails: readers and a crash see the old
+    index or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if copy:
+        shutil.copyfile(path, tmp)
+    else:
+        tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp)
+    try:
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        yield conn
+        conn.commit()
+        conn.close()
+        os.replace(tmp, path)
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def add_layer(path: Path, layer_file: Path, sources: Sources, *, layer: str | None = None) -> dict:
     """Apply one GeoNames layer file to the built index at ``path`` without a rebuild: its
     new places are appended, located in their regions, and added to the reader's columns
@@ -321,11 +335,7 @@ def add_layer(path: Path, layer_file: Path, sources: Sources, *, layer: str | No
     copy renamed into place, so readers and a crash see the old index or the new one.
     Returns {"added", "names", "known"} (the caller holds the build lock)."""
     layer = layer or layer_name(layer_file.name)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    shutil.copyfile(path, tmp)
-    conn = sqlite3.connect(tmp)
-    try:
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+    with _written_beside(path, copy=True) as conn:
         counts = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'counts'").fetchone()[0])
         first_pk = conn.execute("SELECT coalesce(max(pk), 0) + 1 FROM places").fetchone()[0]
         stats = _insert_layer(conn, layer_places(layer_file, layer), counts)
@@ -338,13 +348,6 @@ def add_layer(path: Path, layer_file: Path, sources: Sources, *, layer: str | No
             "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [("fingerprint", fingerprint(sources)), ("counts", json.dumps(counts))],
         )
-        conn.commit()
-        conn.close()
-        os.replace(tmp, path)
-    except BaseException:
-        conn.close()
-        tmp.unlink(missing_ok=True)
-        raise
     return stats
 
 

@@ -54,11 +54,11 @@ LOWER_CASE_ZIPF = 4.0  # kyiv 3.1, gaza 3.9; not turkey 4.6, reading 5.1
 # A misspelt place: a word of at least SPELLING_MIN letters, rare in English, said as a place.
 SPELLING_MIN, SPELLING_ZIPF = 5, 2.0
 SETTLEMENT_AFTER = frozenset({"village", "town", "city", "settlement", "district", "oblast", "region"})
-# The Arabic article inside a name: "Deir al-Zor", "Bustan al-Qasr", "Bashar al-Assad".
-ARTICLE_RE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et|ez|ul)-[A-Z]")
-ARTICLE_IN_NAME_RE = re.compile(r"\b(?:al|el|ad|ar|as|ash|at|az|an|ed|es|et|ez|ul)-(?=[A-Z])")
-# How the article is written before each first letter ("sun letters" take its sound).
-ARTICLES = ("al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "ez")
+# The Arabic article inside a name: "Deir al-Zor", "Bustan al-Qasr", "Bashar al-Assad",
+# as it is written before each first letter ("sun letters" take its sound).
+ARTICLES = ("al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ed", "es", "et", "ez", "ul")
+ARTICLE_RE = re.compile(rf"^(?:{'|'.join(ARTICLES)})-[A-Z]")  # a token that is one
+ARTICLE_IN_NAME_RE = re.compile(rf"\b(?:{'|'.join(ARTICLES)})-(?=[A-Z])")
 
 
 def article_forms(name: str) -> tuple[str, ...]:
@@ -203,15 +203,12 @@ class Recogniser:
         people = self._people(text, tokens)
         # Words this text also writes in lower case are common words here ("City Council").
         lowercase = {t.text for t in tokens if t.word and t.text.islower()}
-        named = {normalise(t.text) for t in tokens if t.capitalised and not t.acronym}
         mentions: list[Mention] = []
         i, n = 0, len(tokens)
         while i < n:
             token = tokens[i]
             if not (token.capitalised or token.text.lower() in KIND_BEFORE):
-                mention = self._implied_lower(text, tokens, i) or self._lower_case_name(
-                    text, tokens, i, named
-                )
+                mention = self._implied_lower(text, tokens, i) or self._lower_case_name(text, tokens, i)
                 i += 1
                 if mention is not None:
                     mentions.append(mention)
@@ -286,7 +283,7 @@ class Recogniser:
         return Mention(token.start, token.end, token.text, kind, name=name, place_id=place_id,
                        locative=_locative(tokens, i))  # fmt: skip
 
-    def _lower_case_name(self, text: str, tokens: list[Token], i: int, named: set[str]) -> Mention | None:
+    def _lower_case_name(self, text: str, tokens: list[Token], i: int) -> Mention | None:
         """A place written in lower case after "in", "near" and the like ("fires in kharkiv
         crossing", "shelling near kryvyi rih"): a name a reader knows in any case, or one the
         text also writes capitalised; never a common word ("in reading", "in turkey")."""
@@ -308,7 +305,7 @@ class Recogniser:
                 continue
             surface = text[run[0].start : run[-1].end]
             norm = normalise(surface)
-            if self.known(norm) and (norm in named or self.notable(surface)):
+            if self.known(norm) and (self.notable(surface) or _capitalised_elsewhere(norm, tokens)):
                 return Mention(run[0].start, run[-1].end, surface, locative=True)
         return None
 
@@ -506,6 +503,11 @@ def _locative(tokens: list[Token], i: int) -> bool:
         and k >= 1
         and (tokens[k - 1].text.lower() in DIRECTIONS or tokens[k - 1].text.lower() in KIND_OF)
     )
+
+
+def _capitalised_elsewhere(norm: str, tokens: list[Token]) -> bool:
+    """Does the text also write this name capitalised ("Bucha was freed ... in bucha")?"""
+    return any(t.capitalised and not t.acronym and normalise(t.text) == norm for t in tokens)
 
 
 def _adjacent(a: Token, b: Token) -> bool:

@@ -114,19 +114,17 @@ class SQLiteStore:
         if isinstance(err, OSError) or "unable to open" in problem:
             return StoreError(f"The event store {self.path} cannot be opened: {problem}. Check that its folder "
                               "exists and that you may read and write it, or name another with --store.")  # fmt: skip
-        if "locked" in problem or "busy" in problem:
-            return StoreError(f"The event store {self.path} is busy: {problem}. Another program is writing to "
-                              "it; try again when it has finished.")  # fmt: skip
-        damaged = False
+        if isinstance(err, sqlite3.OperationalError) and "locked" in problem:
+            return StoreError(f"The event store {self.path} is busy: another writer held it for "
+                              f"{self.timeout_s:.0f} s. Try again.")  # fmt: skip
         try:
             check = [r[0] for r in self.conn.execute("PRAGMA quick_check(3)")]
-            if check and check != ["ok"]:
-                damaged = True
-                problem = f"{err}; the integrity check says: {'; '.join(' '.join(c.split()) for c in check)}"
         except sqlite3.DatabaseError:
-            damaged = True
-        if not damaged:
+            check = None  # too damaged to check
+        if check in ([], ["ok"]):
             return StoreError(f"The event store {self.path} could not be read or written: {problem}.")
+        if check:
+            problem = f"{err}; the integrity check says: {'; '.join(' '.join(c.split()) for c in check)}"
         return StoreError(
             f"The event store {self.path} cannot be read: {problem}. Move it aside and ingest again, or "
             "restore a copy (its articles are plain text in the articles table)."
@@ -605,16 +603,13 @@ def _row_to_event(row: tuple, *, keep_geometry_text: bool = False) -> Event:
 
 
 def _guarded(method):
-    """SQLite's errors on a damaged file become a StoreError that says what to do."""
+    """SQLite's errors become a StoreError that says what to do (``_damaged``)."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as err:
-            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
-                raise StoreError(f"The event store {self.path} is busy: another writer held it for "
-                                 f"{self.timeout_s:.0f} s. Try again.") from err  # fmt: skip
             raise self._damaged(err) from err
 
     return wrapper
