@@ -8,10 +8,10 @@ STAMP  := $(VENV)/.installed
 
 run: index
 	$(VENV)/bin/conflictmap ingest seeds/
-	$(VENV)/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run app_server.py --server.headless true
 
 test: install system-deps
-	$(PY) -m ruff check geo tests bench app.py app_state.py app_pages
+	$(PY) -m ruff check geo tests bench app.py app_state.py app_server.py app_pages
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
@@ -38,8 +38,8 @@ index: install
 	$(VENV)/bin/conflictmap gazetteer build
 
 lint: install
-	$(PY) -m ruff check geo tests bench app.py app_state.py app_pages
-	$(PY) -m ruff format --check geo tests bench app.py app_state.py app_pages
+	$(PY) -m ruff check geo tests bench app.py app_state.py app_server.py app_pages
+	$(PY) -m ruff format --check geo tests bench app.py app_state.py app_server.py app_pages
 
 bench: index system-deps
 	$(PY) -m pip install --quiet geotext

@@ -29,8 +29,10 @@ from geo.export import ExportOptions, appcache, export_bytes
 from geo.export.columns import EventColumns
 from geo.export.explore import EventFilter, Facets, table_rows
 from geo.export.mapdata import bitset
+from geo.gazetteer.build import is_fresh
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import KINDS
+from geo.gazetteer.sources import Sources
 from geo.gazetteer.user_places import NewPlace
 from geo.parse.pipeline import Geoparser, chosen_and_alternatives
 from geo.store import Store
@@ -96,6 +98,21 @@ def version() -> tuple:
     return (store().revision(),)
 
 
+def warm() -> None:
+    """Load at the server's start what the first visit would wait for (``app_server.py``):
+    the gazetteer, if its index is ready (a build waits for the first visit, which says
+    so), and the stored events' columns and map files."""
+    if is_fresh(Path(index_path()), Sources(layers_dir=config.geonames_layers_dir(Path(data_dir())))):
+        gazetteer()
+    if Path(store_path()).exists():  # not map_data(): its file route is declared in a visit
+        at, stamp = store_path(), version()
+        if len(stored_columns(at, stamp)):
+            prepared(at, index_path(), stamp)
+            facets_of(at, stamp)  # and what the map page shows first: no filters, every date
+            view_of(at, index_path(), stamp, EventFilter())
+            per_day(at, stamp, EventFilter())
+
+
 # -- data made once per store version --------------------------------------------------------
 
 
@@ -133,15 +150,20 @@ def map_data(store_at: str, index: str, version: tuple) -> dict:
     path = appcache.payload_for(columns, open_store(store_at).conn, store_at, version[0], index, folder)
     for old in folder.glob("events-*.json"):  # what older versions of the app wrote
         old.unlink(missing_ok=True)
-    served = _map_files(str(folder))
-    # The map's frame is /component/streamlit_folium.st_folium/index.html: a sibling path.
-    return {"url": f"../{served}/{path.name}", "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
+    return {"url": _served(path), "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
 
 
 @st.cache_resource(show_spinner="Preparing the map...", max_entries=2)
 def basemap(index: str, data: str) -> str:
-    """The basemap of the gazetteer index (JSON), kept on disk beside the map data."""
-    return appcache.basemap_for(index, appcache.cache_folder(data))
+    """Where the map fetches the basemap of the gazetteer index (a file kept beside the
+    map data)."""
+    return _served(appcache.basemap_for(index, appcache.cache_folder(data)))
+
+
+def _served(path: Path) -> str:
+    """The address of a file of the app's cache folder, relative to the map's frame
+    (/component/streamlit_folium.st_folium/index.html: a sibling path)."""
+    return f"../{_map_files(str(path.parent))}/{path.name}"
 
 
 @st.cache_resource

@@ -19,6 +19,7 @@ from geo.export.explore import (
     Facets,
     MapView,
     clicked_event_id,
+    counts_over_time,
     highlight,
     next_window,
     precision_label,
@@ -187,7 +188,8 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
             Path(index_path),
             ready["bounds"],
             (start_view.lat, start_view.lon, start_view.zoom) if start_view else None,
-            basemap=app_state.basemap(index_path, app_state.data_dir()),
+            basemap_url=app_state.basemap(index_path, app_state.data_dir()),
+            events_url=data["url"],
         ),
         key="map",
         feature_group_to_add=app_event_layer(
@@ -249,13 +251,14 @@ def filters(url_filter: EventFilter, offered: Facets) -> EventFilter:
 
 
 def events_per_day(base_filter: EventFilter) -> None:
-    by_day = app_state.per_day(store_path, version, base_filter)
-    if by_day:
-        st.caption("Events per day (all dates, with the filters above)")
+    unit, counts = counts_over_time(app_state.per_day(store_path, version, base_filter))
+    if counts:
+        st.caption(f"Events per {unit}{' (weeks from Monday)' if unit == 'week' else ''}, "
+                   "all dates, with the filters above")  # fmt: skip
         st.vega_lite_chart(  # a plain spec: no Altair object to build and validate on each run
-            {"data": {"values": [{"day": d, "type": t, "events": n} for d, t, n in by_day]},
+            {"data": {"values": [{unit: d, "type": t, "events": n} for d, t, n in counts]},
              "mark": {"type": "bar", "tooltip": True}, "height": 200,
-             "encoding": {"x": {"field": "day", "type": "temporal", "title": None},
+             "encoding": {"x": {"field": unit, "type": "temporal", "title": None},
                           "y": {"field": "events", "type": "quantitative", "aggregate": "sum"},
                           "color": {"field": "type", "type": "nominal"}}},
             width="stretch",

@@ -58,7 +58,7 @@ def streamlit_app(env: dict[str, str]) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port; yield its URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app_server.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

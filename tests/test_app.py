@@ -154,9 +154,9 @@ def test_only_the_page_in_view_runs(index_path, monkeypatch, seeded_app):
     built = []
     real = mapview.app_base_map
 
-    def recording(index, bounds=None, view=None, basemap=None):
+    def recording(index, bounds=None, view=None, **urls):
         built.append("events map" if bounds else "picker map")
-        return real(index, bounds, view, basemap)
+        return real(index, bounds, view, **urls)
 
     monkeypatch.setattr(mapview, "app_base_map", recording)
     at = AppTest.from_file(APP, default_timeout=60)

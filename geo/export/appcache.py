@@ -1,7 +1,8 @@
 """The app's data of a store version, kept on disk (issue 13): the events as columns
-(``EventColumns``, an ``.npz``) and the map's payload (``mapdata.columns_payload``, the JSON
+(``EventColumns``, an ``.npz``) and the map's payload (``mapdata.payload_bytes``, the gzip
 file the map fetches), in ``map-cache`` under the data directory; and the basemap of the
-gazetteer index.
+gazetteer index (gzipped JSON, fetched by the map too). The map's files are gzip already,
+so the server sends them as they are, without compressing megabytes again per request.
 
 Both are named by the store (its path and a token it keeps in its ``meta`` table, so a
 store made again at the same path is another store), its revision and the format of the
@@ -15,6 +16,7 @@ is made again.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -28,14 +30,14 @@ import numpy as np
 
 from geo.errors import ConflictmapError
 from geo.export.columns import Coded, EventColumns
-from geo.export.mapdata import columns_payload
+from geo.export.mapdata import columns_payload, payload_bytes
 from geo.export.mapview import basemap_layers, place_area_lookup, safe_json
 
 # Raise when what EventColumns holds, or what columns_payload writes, changes: older files
 # are then left unread (and removed).
 COLUMNS_FORMAT = 1
-PAYLOAD_FORMAT = 1
-BASEMAP_FORMAT = 1
+PAYLOAD_FORMAT = 2
+BASEMAP_FORMAT = 2
 FOLDER = "map-cache"
 _ARRAYS = ("ids", "start", "end", "has_end", "lat", "lon", "fatalities", "named_source", "source_rows",
            "source_articles")  # fmt: skip
@@ -79,26 +81,22 @@ def payload_for(
     it is there. The gazetteer index's areas are in it: a new index makes a new file."""
     folder = Path(folder)
     key = store_key(conn, store_path)
-    path = folder / f"{key}-r{revision}-events-{_index_key(index_path)}-v{PAYLOAD_FORMAT}.json"
+    path = folder / f"{key}-r{revision}-events-{_index_key(index_path)}-v{PAYLOAD_FORMAT}.bin.gz"
     if not path.exists():
-        text = safe_json(columns_payload(columns, area_of=place_area_lookup(Path(index_path))))
-        _replace(folder, f"{key}-*-events-*.json", path, lambda out: out.write_text(text, encoding="utf-8"),
-                 optional=False)  # fmt: skip
+        data = payload_bytes(columns_payload(columns, area_of=place_area_lookup(Path(index_path)), planes=True))
+        _replace(folder, f"{key}-*-events-*", path, lambda out: out.write_bytes(data), optional=False)
     return path
 
 
-def basemap_for(index_path: Path | str, folder: Path | str) -> str:
-    """The app's basemap (``mapview.basemap_layers`` as JSON) of the gazetteer index: a
-    second to simplify the countries, so kept on disk per index too."""
-    path = Path(folder) / f"basemap-{_index_key(index_path)}-v{BASEMAP_FORMAT}.json"
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        pass
-    text = safe_json(basemap_layers(str(index_path)))
-    _replace(Path(folder), f"basemap-{_index_key(index_path)[:8]}*.json", path,
-             lambda out: out.write_text(text, encoding="utf-8"))  # fmt: skip
-    return text
+def basemap_for(index_path: Path | str, folder: Path | str) -> Path:
+    """The file of the app's basemap (``mapview.basemap_layers`` as gzipped JSON) of the
+    gazetteer index: a second to simplify the countries, so kept on disk per index too."""
+    path = Path(folder) / f"basemap-{_index_key(index_path)}-v{BASEMAP_FORMAT}.json.gz"
+    if not path.exists():
+        data = gzip.compress(safe_json(basemap_layers(str(index_path))).encode("utf-8"), mtime=0)
+        _replace(Path(folder), f"basemap-{_index_key(index_path)[:8]}*", path, lambda out: out.write_bytes(data),
+                 optional=False)  # fmt: skip
+    return path
 
 
 def _index_key(index_path: Path | str) -> str:

@@ -169,6 +169,22 @@ def counts_by_day(events: Iterable[Event]) -> list[tuple[str, str, int]]:
     return [(d, t, n) for (d, t), n in sorted(counts.items())]
 
 
+def counts_over_time(by_day: list[tuple[str, str, int]], most_bars: int = 150) -> tuple[str, list[tuple[str, str, int]]]:
+    """``counts_by_day`` in bins a chart can show: by day, or by week (from Monday) when
+    the days span more than ``most_bars`` (a year of days is a bar of two pixels, and a
+    chart of thousands of bars is slow to draw). Returns ("day" or "week", the rows)."""
+    if not by_day:
+        return "day", []
+    first, last = date.fromisoformat(by_day[0][0]), date.fromisoformat(by_day[-1][0])
+    if (last - first).days < most_bars:
+        return "day", by_day
+    weeks: Counter = Counter()
+    for day, kind, count in by_day:
+        start = date.fromisoformat(day)
+        weeks[((start - timedelta(days=start.weekday())).isoformat(), kind)] += count
+    return "week", [(d, t, n) for (d, t), n in sorted(weeks.items())]
+
+
 def highlight(text: str, start: int, end: int, *, context: int = 600) -> str:
     """HTML of ``text`` around [start, end) with that part marked; everything escaped."""
     left = max(0, start - context)

@@ -10,6 +10,11 @@ popup in that chunk opens. Nothing needs the network.
 
 ``event_payload(events)`` makes the payload; ``decode_payload`` reads it back in Python
 (tests, scripts). The JavaScript reader is ``conflictmapDecode`` in ``web/mapview.js``.
+
+The app fetches its payload as a file: ``payload_bytes`` writes it as one gzip stream of
+binary (the JSON of the tables, then the column planes) that the browser inflates while it
+downloads, with no base64 to undo and no JSON string of megabytes to parse
+(``conflictmapFetch``); ``read_payload_bytes`` reads it back.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import base64
 import gzip
 import json
 import re
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
@@ -79,8 +85,8 @@ def _day(value: str | None) -> int | None:
     return date.fromisoformat(value).toordinal() if value else None
 
 
-def encode_columns(columns: dict[str, np.ndarray]) -> tuple[str, list[list]]:
-    """The columns as one base64 string of gzipped byte planes, and the layout to read it:
+def column_planes(columns: dict[str, np.ndarray]) -> tuple[bytes, list[list]]:
+    """The columns as byte planes, one column after another, and the layout to read them:
     ``[name, dtype, byte offset]`` for each column."""
     parts, layout, offset = [], [], 0
     for name, dtype in COLUMNS:
@@ -89,12 +95,19 @@ def encode_columns(columns: dict[str, np.ndarray]) -> tuple[str, list[list]]:
         layout.append([name, np.dtype(dtype).str.lstrip("<>|="), offset])
         parts.append(planes)
         offset += len(planes)
-    return base64.b64encode(gzip.compress(b"".join(parts), compresslevel=6, mtime=0)).decode(), layout
+    return b"".join(parts), layout
 
 
-def decode_columns(text: str, layout: list[list], count: int) -> dict[str, np.ndarray]:
-    """The columns back from ``encode_columns`` (the browser does the same in JavaScript)."""
-    raw = gzip.decompress(base64.b64decode(text))
+def encode_columns(columns: dict[str, np.ndarray]) -> tuple[str, list[list]]:
+    """``column_planes`` as one base64 string of gzip, and their layout."""
+    planes, layout = column_planes(columns)
+    return base64.b64encode(gzip.compress(planes, compresslevel=6, mtime=0)).decode(), layout
+
+
+def decode_columns(encoded: str | bytes, layout: list[list], count: int) -> dict[str, np.ndarray]:
+    """The columns back from ``encode_columns`` or, as bytes, ``column_planes`` (the
+    browser does the same in JavaScript)."""
+    raw = encoded if isinstance(encoded, bytes) else gzip.decompress(base64.b64decode(encoded))
     out = {}
     for name, dtype, offset in layout:
         size = np.dtype(dtype).itemsize
@@ -164,9 +177,12 @@ def event_payload(
     )  # fmt: skip
 
 
-def columns_payload(columns: EventColumns, area_of: Callable[[str], dict | None] | None = None) -> dict:
+def columns_payload(
+    columns: EventColumns, area_of: Callable[[str], dict | None] | None = None, *, planes: bool = False
+) -> dict:
     """``event_payload(events, area_of=area_of, details=False)`` of the events a store
-    holds, made from ``EventColumns`` (a million events: seconds, not a minute)."""
+    holds, made from ``EventColumns`` (a million events: seconds, not a minute).
+    ``planes``: the columns stay ``column_planes`` bytes (for ``payload_bytes``)."""
     located = np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))
     dated = int((columns.start[located] > 0).sum())  # the store's order: dated rows first
     n = len(located)
@@ -193,8 +209,26 @@ def columns_payload(columns: EventColumns, area_of: Callable[[str], dict | None]
         starts=columns.start[located], ends=columns.end[located], ids=columns.ids[located],
         types=coded("event_type"), precisions=coded("geo_precision"), places=coded("location"),
         origins=coded("origin", "extracted"), countries=coded("country"), whens=coded("time_precision"),
-        shape_of=shape_of, area_key=area_key, shapes=shapes, chunks=[],
+        shape_of=shape_of, area_key=area_key, shapes=shapes, chunks=[], planes=planes,
     )  # fmt: skip
+
+
+def payload_bytes(payload: dict) -> bytes:
+    """The app's payload file: one gzip stream of the JSON of everything but the columns
+    (its length first, 4 bytes little-endian), then the columns' planes. ``payload`` is
+    ``columns_payload(..., planes=True)``."""
+    head = json.dumps({k: v for k, v in payload.items() if k != "columns"}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")  # fmt: skip
+    return gzip.compress(struct.pack("<I", len(head)) + head + payload["columns"], compresslevel=6, mtime=0)
+
+
+def read_payload_bytes(data: bytes) -> dict:
+    """The payload of a ``payload_bytes`` file (its columns as plane bytes)."""
+    raw = gzip.decompress(data)
+    (size,) = struct.unpack_from("<I", raw)
+    payload = json.loads(raw[4 : 4 + size].decode("utf-8"))
+    payload["columns"] = raw[4 + size :]
+    return payload
 
 
 def _geometry(text: str | None) -> dict | None:
@@ -223,9 +257,10 @@ def _shapes(rows: Iterable[tuple], n: int, area_of: Callable[[str], dict | None]
 
 
 def _payload(*, title, dated, lat, lon, starts, ends, ids, types, precisions, places, origins, countries, whens,
-             shape_of, area_key, shapes, chunks) -> dict:  # fmt: skip
+             shape_of, area_key, shapes, chunks, planes=False) -> dict:  # fmt: skip
     """The payload from columns in payload order (dated rows first); text columns as
-    ``(distinct values, codes)``."""
+    ``(distinct values, codes)``. ``planes``: the columns as ``column_planes`` bytes, not
+    base64."""
     n = len(lat)
     type_table, type_codes = types
     names = list(TYPE_COLOURS) + sorted({type_table[i] for i in np.unique(type_codes)} - set(TYPE_COLOURS))
@@ -255,7 +290,7 @@ def _payload(*, title, dated, lat, lon, starts, ends, ids, types, precisions, pl
         "area": np.fromiter((area_index.get(k, 0) if k else 0 for k in area_key), np.int64, n),
         "shape": np.fromiter((shape_index.get(k, 0) if k else 0 for k in shape_of), np.int64, n),
     }  # fmt: skip
-    encoded, layout = encode_columns(columns)
+    encoded, layout = column_planes(columns) if planes else encode_columns(columns)
     return {
         "title": title,
         "types": names,

@@ -201,18 +201,22 @@ conflictmapStart({{ this._parent.get_name() }}, JSON.parse(document.getElementBy
 
 
 class Basemap(RawScript):
-    """The offline basemap alone (for the app, whose events come and go in a layer)."""
+    """The offline basemap alone (for the app, whose events come and go in a layer):
+    ``data`` is its JSON or the JSON of its file's address. ``prefetch``: the address of
+    the events' payload, fetched from here on, while the map is still being set up."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
+{% if this.prefetch %}conflictmapFetch({{ this.prefetch }});{% endif %}
 conflictmapBasemap({{ this._parent.get_name() }}, {{ this.data }});
 {% endmacro %}"""
     )
 
-    def __init__(self, data: str) -> None:
+    def __init__(self, data: str, prefetch: str | None = None) -> None:
         super().__init__()
         self._name = "Basemap"
         self.data = data
+        self.prefetch = safe_json(prefetch) if prefetch else None
 
 
 class EmbeddedEvents(RawScript):
@@ -284,7 +288,8 @@ def app_base_map(
     index_path: Path,
     bounds: list[list[float]] | None = None,
     view: tuple[float, float, int] | None = None,
-    basemap: str | None = None,
+    basemap_url: str | None = None,
+    events_url: str | None = None,
 ) -> folium.Map:
     """The app's map without events: scripts as data links, the basemap, a starting view:
     ``view`` (lat, lon, zoom: a copied link's) if given, else ``bounds``.
@@ -292,12 +297,14 @@ def app_base_map(
     It stays the same while filters change, so streamlit-folium never redraws it; the
     events come in ``app_event_layer``. (streamlit-folium's own center/zoom arguments only
     move a map already drawn, so a link's view must be the map's own starting view.)
-    ``basemap``: ``basemap_layers`` of the index as JSON, if the caller has it already."""
+    ``basemap_url``: where the page fetches the basemap (``appcache.basemap_for``), else it
+    is inlined. ``events_url``: the payload ``app_event_layer`` will draw, fetched at once."""
     lat, lon, zoom = view or (48.5, 31.0, 5)
     fmap = OfflineMap(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True,
                       control_scale=True)  # fmt: skip
     fmap.add_child(LinkedAssets())
-    fmap.add_child(Basemap(basemap or _basemap_json(str(index_path))))
+    data = safe_json(basemap_url) if basemap_url else _basemap_json(str(index_path))
+    fmap.add_child(Basemap(data, prefetch=events_url))
     if bounds and not view:
         fmap.fit_bounds(bounds)
     return fmap

@@ -3,6 +3,9 @@ made again for a new revision or a store made again, made by the CLI after an im
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import numpy as np
 from click.testing import CliRunner
 
@@ -11,6 +14,7 @@ from geo.cli import main
 from geo.events.record import Event
 from geo.export import appcache
 from geo.export.columns import EventColumns
+from geo.export.mapdata import read_payload_bytes
 from geo.store import SQLiteStore
 
 
@@ -76,7 +80,7 @@ def test_the_payload_file_is_made_once(tmp_path, index_path):
     store, folder = _store(tmp_path / "events.sqlite"), tmp_path / "cache"
     columns = appcache.columns_for(store.conn, store.path, store.revision(), folder)
     path = appcache.payload_for(columns, store.conn, store.path, store.revision(), index_path, folder)
-    assert path.exists() and '"count":4' in path.read_text(encoding="utf-8")
+    assert path.exists() and read_payload_bytes(path.read_bytes())["count"] == 4
     stamp = path.stat().st_mtime_ns
     assert appcache.payload_for(columns, store.conn, store.path, store.revision(), index_path, folder) == path
     assert path.stat().st_mtime_ns == stamp
@@ -90,15 +94,15 @@ def test_import_makes_the_apps_files(tmp_path, index_path):
     result = CliRunner().invoke(main, ["--index", str(index_path), "--store", str(store), "import", str(rows)])
     assert result.exit_code == 0, result.output
     folder = appcache.cache_folder(config.data_dir())
-    assert len(list(folder.glob("*-columns-*.npz"))) == 1 and len(list(folder.glob("*-events-*.json"))) == 1
+    assert len(list(folder.glob("*-columns-*.npz"))) == 1 and len(list(folder.glob("*-events-*.bin.gz"))) == 1
 
 
 def test_the_basemap_is_kept_per_index(tmp_path, index_path, monkeypatch):
     from geo.export import mapview
 
     folder = tmp_path / "cache"
-    text = appcache.basemap_for(index_path, folder)
-    assert text == mapview.safe_json(mapview.basemap_layers(str(index_path)))
+    path = appcache.basemap_for(index_path, folder)
+    assert json.loads(gzip.decompress(path.read_bytes())) == json.loads(mapview.safe_json(mapview.basemap_layers(str(index_path))))
     monkeypatch.setattr(appcache, "basemap_layers", lambda index: 1 / 0)  # from the file now
-    assert appcache.basemap_for(index_path, folder) == text
-    assert len(list(folder.glob("basemap-*.json"))) == 1
+    assert appcache.basemap_for(index_path, folder) == path
+    assert len(list(folder.glob("basemap-*.json.gz"))) == 1

@@ -10,7 +10,13 @@ import pytest
 from geo.events.record import Event
 from geo.export.columns import EventColumns
 from geo.export.explore import EventFilter, counts_by_day, facets, filter_events
-from geo.export.mapdata import columns_payload, decode_payload, event_payload
+from geo.export.mapdata import (
+    columns_payload,
+    decode_payload,
+    event_payload,
+    payload_bytes,
+    read_payload_bytes,
+)
 from geo.store import SQLiteStore
 
 
@@ -68,3 +74,13 @@ def test_facets_and_payload_match_the_events(stored):
     columns = EventColumns.read(stored.conn)
     assert columns.facets() == facets(events)
     assert decode_payload(columns_payload(columns)) == decode_payload(event_payload(events, details=False))
+
+
+def test_the_apps_payload_file_holds_the_same_events(stored):
+    """The app's file (one gzip stream: the tables' JSON, then the column planes) reads
+    back as the export's base64 payload does."""
+    columns = EventColumns.read(stored.conn)
+    from_file = read_payload_bytes(payload_bytes(columns_payload(columns, planes=True)))
+    assert isinstance(from_file["columns"], bytes)
+    assert decode_payload(from_file) == decode_payload(columns_payload(columns))
+    assert len(decode_payload(from_file)) == sum(1 for e in stored.events() if e.latitude is not None)

@@ -119,3 +119,17 @@ def test_origins_go_to_and_from_the_url_and_are_offered_by_dataset():
     assert EventFilter.from_query(wanted.to_query()) == wanted
     assert facets(ORIGINS).origins == ("acled", "acledx", "extracted", "imported", "ucdp",
                                        "acled:syria.csv", "acled:ukraine.csv")  # fmt: skip
+
+
+def test_counts_over_time_are_by_week_over_a_long_span():
+    from geo.export.explore import counts_over_time
+
+    days = [("2022-02-24", "Battles", 2), ("2022-02-27", "Battles", 1), ("2022-02-27", "Protests", 4)]
+    assert counts_over_time(days) == ("day", days)  # a short span stays by day
+    year = days + [("2023-01-02", "Battles", 5)]
+    unit, weeks = counts_over_time(year)
+    assert unit == "week"
+    # 24 Feb 2022 was a Thursday: its week starts on Monday the 21st, as Sunday the 27th's does
+    assert weeks == [("2022-02-21", "Battles", 3), ("2022-02-21", "Protests", 4), ("2023-01-02", "Battles", 5)]
+    assert sum(n for *_, n in weeks) == sum(n for *_, n in year)
+    assert counts_over_time([]) == ("day", [])

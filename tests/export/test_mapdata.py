@@ -104,3 +104,4 @@ def test_a_million_events_fit_the_file_budget():
     columns["id"] = np.ones(n, dtype=np.int64)
     text, _ = encode_columns(columns)
     assert len(text) < 20 * 2**20
+

@@ -7,11 +7,21 @@
 // per country). A time step is one pass over the columns and one redraw.
 
 // The offline basemap: country outlines, major rivers, borders, and capitals from zoom 5.
+// base: the layers, or the address of their gzipped JSON (the app's, fetched).
 function conflictmapBasemap(map, base) {
   "use strict";
   map.attributionControl.addAttribution(
     "Places: GeoNames (CC BY 4.0) | Made with Natural Earth | boundaries de facto");
   if (!base) return;
+  if (typeof base === "string") {
+    conflictmapGet(base).then(function (buffer) { conflictmapBasemap.draw(map, JSON.parse(new TextDecoder().decode(buffer))); })
+      .catch(function (err) { console.error("conflictmap: basemap: " + err); });
+  } else {
+    conflictmapBasemap.draw(map, base);
+  }
+}
+conflictmapBasemap.draw = function (map, base) {
+  "use strict";
   L.geoJSON({ type: "FeatureCollection", features: base.country }, {
     style: { color: "#777", weight: 0.8, fillColor: "#f2efe9", fillOpacity: 1 }, interactive: false
   }).addTo(map);
@@ -32,6 +42,32 @@ function conflictmapBasemap(map, base) {
   };
   map.on("zoomend", showCapitals);
   showCapitals();
+};
+
+// A gzip file from the server (sent as it is stored), inflated while it downloads.
+function conflictmapGet(url) {
+  "use strict";
+  return fetch(url).then(function (r) {
+    if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+    return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  });
+}
+
+// The app's payload file (mapdata.payload_bytes: the tables' JSON, then the column planes),
+// fetched and decoded once per page however often it is asked for; the map's first script
+// asks early, so the download runs while the rest of the map is set up.
+function conflictmapFetch(url) {
+  "use strict";
+  var cache = window.__conflictmapData;
+  if (!cache || cache.url !== url) {
+    cache = window.__conflictmapData = { url: url, promise: conflictmapGet(url).then(function (buffer) {
+      var size = new DataView(buffer).getUint32(0, true);
+      var payload = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
+      return conflictmapDecode(payload, new Uint8Array(buffer, 4 + size)).then(function (cols) { return [payload, cols]; });
+    }) };
+    cache.promise.catch(function (err) { console.error("conflictmap: map data: " + err); });
+  }
+  return cache.promise;
 }
 
 // base64 -> bytes, gunzipped by the browser (no network: a data: URL is read locally).
@@ -50,20 +86,25 @@ function conflictmapInflate(text) {
 }
 
 // The payload's columns as typed arrays, plus what every view needs precomputed
-// (Web Mercator x and y in 0..1, absolute days).
-function conflictmapDecode(data) {
+// (Web Mercator x and y in 0..1, absolute days). planes: the columns' bytes if they came
+// apart from the payload (conflictmapFetch), else they are inflated from data.columns.
+function conflictmapDecode(data, planes) {
   "use strict";
-  return conflictmapInflate(data.columns).then(function (buffer) {
-    var raw = new Uint8Array(buffer), n = data.count, cols = {};
+  return (planes ? Promise.resolve(planes) : conflictmapInflate(data.columns)).then(function (buffer) {
+    var raw = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer), n = data.count, cols = {};
     var TYPES = { i4: Int32Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array };
-    data.layout.forEach(function (entry) {
-      var Type = TYPES[entry[1]], size = Type.BYTES_PER_ELEMENT, offset = entry[2];
-      var bytes = new Uint8Array(n * size);
-      for (var plane = 0; plane < size; plane++) {   // undo the byte planes
-        var base = offset + plane * n;
-        for (var i = 0; i < n; i++) bytes[i * size + plane] = raw[base + i];
+    performance.mark("conflictmap:inflated");
+    data.layout.forEach(function (entry) {   // undo the byte planes: byte k of every value, then k + 1...
+      var Type = TYPES[entry[1]], size = Type.BYTES_PER_ELEMENT, o = entry[2], out = new Type(n), i;
+      if (size === 1) {
+        out.set(raw.subarray(o, o + n));
+      } else if (size === 2) {
+        for (i = 0; i < n; i++) out[i] = raw[o + i] | (raw[o + n + i] << 8);
+      } else {   // 4 bytes; a typed array's store wraps or sign-extends as its type does
+        var n2 = 2 * n, n3 = 3 * n;
+        for (i = 0; i < n; i++) out[i] = raw[o + i] | (raw[o + n + i] << 8) | (raw[o + n2 + i] << 16) | (raw[o + n3 + i] << 24);
       }
-      cols[entry[0]] = new Type(bytes.buffer);
+      cols[entry[0]] = out;
     });
     var x = new Float64Array(n), y = new Float64Array(n), start = new Int32Array(n), end = new Int32Array(n);
     var id = new Float64Array(n), running = 0, first = data.firstDay || 0;
@@ -80,6 +121,7 @@ function conflictmapDecode(data) {
       id[i] = running;
     }
     cols.x = x; cols.y = y; cols.startDay = start; cols.endDay = end; cols.eventId = id;
+    performance.mark("conflictmap:decoded");
     return cols;
   });
 }
@@ -127,15 +169,7 @@ function conflictmapStart(map, data, options) {
   owned.push(layer);
 
   function begin() {
-    if (options.url) {
-      var cache = window.__conflictmapData;
-      if (!cache || cache.url !== options.url) {
-        cache = window.__conflictmapData = { url: options.url, promise: fetch(options.url)
-          .then(function (r) { if (!r.ok) throw new Error("map data: HTTP " + r.status); return r.json(); })
-          .then(function (payload) { return conflictmapDecode(payload).then(function (cols) { return [payload, cols]; }); }) };
-      }
-      return cache.promise;
-    }
+    if (options.url) return conflictmapFetch(options.url);
     return conflictmapDecode(data).then(function (cols) { return [data, cols]; });
   }
   var maskPromise = options.mask ? conflictmapInflate(options.mask).then(function (b) { return new Uint8Array(b); })
@@ -426,6 +460,7 @@ function conflictmapStart(map, data, options) {
       api.inView = k;
       api.lastDrawMs = performance.now() - started;
       api.idle = true;
+      performance.mark("conflictmap:drawn");
     };
     function point(ctx, i, px, py) {
       var p = cols.precision[i];
