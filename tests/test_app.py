@@ -483,3 +483,28 @@ def test_a_damaged_places_file_is_named_not_taken_for_no_place(seeded_app, _priv
     assert not at.exception
     assert any("user_places.geojson is not valid JSON" in no_escapes(e.value) for e in at.error)
     assert not any("No place named" in no_escapes(w.value) for w in at.warning)
+
+
+def test_the_server_start_loads_what_the_first_map_needs(seeded_app, monkeypatch):
+    """``app_server.py`` calls ``app_state.warm`` before the first visitor: afterwards the
+    Map page reads neither the store's rows nor the gazetteer index again."""
+    from geo.export import appcache
+    from geo.gazetteer import lookup
+
+    app_state.warm()
+    monkeypatch.setattr(appcache.EventColumns, "read", lambda conn: pytest.fail("the rows were read again"))
+    monkeypatch.setattr(appcache, "load", lambda path: pytest.fail("the columns were loaded again"))
+    monkeypatch.setattr(lookup.Gazetteer, "open", lambda *a, **k: pytest.fail("the gazetteer was opened again"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception and at.metric  # the map page, with its counts
+
+
+def test_the_server_start_never_builds_the_index(tmp_path, monkeypatch):
+    """A missing index is built on the first visit (which says so), not before the server answers."""
+    from geo.gazetteer import lookup
+
+    monkeypatch.setenv("CONFLICTMAP_INDEX", str(tmp_path / "missing.sqlite"))
+    monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
+    monkeypatch.setattr(lookup.Gazetteer, "open", lambda *a, **k: pytest.fail("the index was built"))
+    app_state.warm()
