@@ -36,7 +36,7 @@ from geo.export.mapview import basemap_layers, place_area_lookup, safe_json
 # Raise when what EventColumns holds, or what columns_payload writes, changes: older files
 # are then left unread (and removed).
 COLUMNS_FORMAT = 1
-PAYLOAD_FORMAT = 2
+PAYLOAD_FORMAT = 3
 BASEMAP_FORMAT = 2
 FOLDER = "map-cache"
 _ARRAYS = ("ids", "start", "end", "has_end", "lat", "lon", "fatalities", "named_source", "source_rows",

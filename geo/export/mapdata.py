@@ -49,17 +49,22 @@ CHUNK = 2048  # events per compressed chunk of popup text
 COORDINATE_SCALE = 100_000  # latitude and longitude are sent in 1e-5 degrees (about a metre)
 BADGE_REACH = 3.0  # degrees into a country beyond its point nearest the other events
 
-# name, numpy dtype. Index columns count from 1 where 0 means "none".
+# name, numpy dtype (the widest it may need: counts and indexes are sent in the narrowest
+# unsigned type that holds them). Index columns count from 1 where 0 means "none". The
+# columns a first drawing needs come first (``DRAW_COLUMNS``): the app's map draws as
+# soon as they have arrived, and the rest (tooltips, clicks, counts per country) follows.
 COLUMNS = (
     ("lat", "<i4"), ("lon", "<i4"),            # 1e-5 degrees
-    ("start", "<i4"), ("span", "<i4"),         # days after firstDay; end - start
-    ("type", "<u2"), ("precision", "u1"), ("when", "u1"),
-    ("origin", "<u2"), ("country", "<u2"),     # indexes into "origins", "countries"
+    ("area", "<u4"),                           # 1 + index into "areas": drawn as the area's badge
+    ("start", "<u4"), ("span", "<u4"),         # days after firstDay; end - start
+    ("type", "<u2"), ("precision", "u1"),
+    ("origin", "<u2"),                         # index into "origins"
+    ("when", "u1"), ("country", "<u2"),        # indexes into "whens", "countries"
     ("place", "<u4"),                          # index into "places"
     ("id", "<i4"),                             # event id minus the previous row's (first: the id)
-    ("area", "<u4"),                           # 1 + index into "areas": drawn as the area's badge
     ("shape", "<u4"),                          # 1 + index into "shapeKeys": shown on hover
 )  # fmt: skip
+DRAW_COLUMNS = 8
 DETAIL_FIELDS = ("sub", "actors", "reason", "quote", "fatalities", "sources")
 
 
@@ -90,12 +95,23 @@ def column_planes(columns: dict[str, np.ndarray]) -> tuple[bytes, list[list]]:
     ``[name, dtype, byte offset]`` for each column."""
     parts, layout, offset = [], [], 0
     for name, dtype in COLUMNS:
-        values = np.ascontiguousarray(columns[name], dtype=dtype)
+        values = np.asarray(columns[name])
+        if dtype.lstrip("<").startswith("u"):
+            dtype = _narrowest(values)
+        values = np.ascontiguousarray(values, dtype=dtype)
         planes = values.view(np.uint8).reshape(-1, values.itemsize).T.tobytes()
         layout.append([name, np.dtype(dtype).str.lstrip("<>|="), offset])
         parts.append(planes)
         offset += len(planes)
     return b"".join(parts), layout
+
+
+def _narrowest(values: np.ndarray) -> str:
+    """The narrowest unsigned type that holds ``values`` (none negative)."""
+    top = int(values.max()) if len(values) else 0
+    if values.size and int(values.min()) < 0:
+        raise ValueError("a count or an index below 0")
+    return "u1" if top < 2**8 else "<u2" if top < 2**16 else "<u4"
 
 
 def encode_columns(columns: dict[str, np.ndarray]) -> tuple[str, list[list]]:
@@ -304,6 +320,7 @@ def _payload(*, title, dated, lat, lon, starts, ends, ids, types, precisions, pl
         "dated": dated,
         "columns": encoded,
         "layout": layout,
+        "drawColumns": DRAW_COLUMNS,
         "chunk": CHUNK,
         "details": chunks,
         "shapes": {k: shapes[k] for k in shape_keys},

@@ -12,6 +12,7 @@ import pytest
 from geo.export.mapdata import (
     CHUNK,
     COLUMNS,
+    DRAW_COLUMNS,
     decode_columns,
     decode_payload,
     encode_columns,
@@ -32,7 +33,21 @@ def test_columns_round_trip_through_byte_planes():
     for name, _ in COLUMNS:
         assert np.array_equal(back[name], columns[name]), name
     raw = gzip.decompress(base64.b64decode(text))
-    assert len(raw) == sum(n * np.dtype(dtype).itemsize for _, dtype in COLUMNS)
+    assert len(raw) == sum(n * np.dtype(dtype).itemsize for _, dtype, _ in layout)
+
+
+def test_counts_and_indexes_go_in_the_narrowest_type_that_holds_them():
+    n = 300
+    columns = {name: np.zeros(n, dtype=np.int64) for name, _ in COLUMNS}
+    columns["type"][:] = 7
+    columns["place"][-1] = 70_000
+    columns["start"][-1] = 300
+    columns["id"][:] = -5  # signed columns keep their type
+    _, layout = encode_columns(columns)
+    widths = {name: dtype for name, dtype, _ in layout}
+    assert (widths["type"], widths["start"], widths["place"], widths["id"], widths["lat"]) == ("u1", "u2", "u4", "i4", "i4")
+    assert [name for name, *_ in layout[:DRAW_COLUMNS]] == ["lat", "lon", "area", "start", "span", "type", "precision",
+                                                            "origin"]  # what a drawing needs comes first
 
 
 def test_a_byte_plane_layout_is_what_javascript_reads():

@@ -55,18 +55,60 @@ function conflictmapGet(url) {
 
 // The app's payload file (mapdata.payload_bytes: the tables' JSON, then the column planes),
 // fetched and decoded once per page however often it is asked for; the map's first script
-// asks early, so the download runs while the rest of the map is set up.
+// asks early, so the download runs while the rest of the map is set up. It is read as it
+// inflates: the promise resolves as soon as the columns a drawing needs are in (the first
+// payload.drawColumns), and cols.complete once every column is.
 function conflictmapFetch(url) {
   "use strict";
   var cache = window.__conflictmapData;
-  if (!cache || cache.url !== url) {
-    cache = window.__conflictmapData = { url: url, promise: conflictmapGet(url).then(function (buffer) {
-      var size = new DataView(buffer).getUint32(0, true);
-      var payload = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
-      return conflictmapDecode(payload, new Uint8Array(buffer, 4 + size)).then(function (cols) { return [payload, cols]; });
-    }) };
-    cache.promise.catch(function (err) { console.error("conflictmap: map data: " + err); });
-  }
+  if (cache && cache.url === url) return cache.promise;
+  cache = window.__conflictmapData = { url: url };
+  var finish, fail;
+  var complete = new Promise(function (resolve, reject) { finish = resolve; fail = reject; });
+  complete.catch(function () {});   // reported once, below
+  cache.promise = fetch(url).then(function (r) {
+    if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
+    var reader = r.body.pipeThrough(new DecompressionStream("gzip")).getReader();
+    var head = new Uint8Array(0), payload = null, planes = null, filled = 0, drawEnd = 0, cols = null;
+    return new Promise(function (drawable, reject) {
+      function stop(err) { reject(err); fail(err); }
+      function take(chunk) {
+        if (!payload) {   // the length of the tables' JSON (4 bytes), then the JSON
+          var joined = new Uint8Array(head.length + chunk.length);
+          joined.set(head); joined.set(chunk, head.length); head = joined;
+          if (head.length < 4) return;
+          var size = new DataView(head.buffer).getUint32(0, true);
+          if (head.length < 4 + size) return;
+          payload = JSON.parse(new TextDecoder().decode(head.subarray(4, 4 + size)));
+          var layout = payload.layout, last = layout[layout.length - 1], n = payload.count;
+          planes = new Uint8Array(layout.length ? last[2] + n * conflictmapWidth(last[1]) : 0);
+          drawEnd = payload.drawColumns < layout.length ? layout[payload.drawColumns][2] : planes.length;
+          chunk = head.subarray(4 + size);
+        }
+        if (filled + chunk.length > planes.length) throw new Error("the map data is longer than its layout");
+        planes.set(chunk, filled);
+        filled += chunk.length;
+        if (!cols && filled >= drawEnd) {
+          cols = conflictmapColumns(payload, planes, 0, payload.drawColumns);
+          conflictmapPlace(payload, cols);
+          cols.complete = complete;
+          drawable([payload, cols]);
+        }
+      }
+      function pump() {
+        reader.read().then(function (step) {
+          if (!step.done) { take(step.value); pump(); return; }
+          if (payload && !cols) take(new Uint8Array(0));   // no events: nothing after the tables
+          if (!cols || filled !== planes.length) throw new Error("the map data ended early");
+          conflictmapColumns(payload, planes, payload.drawColumns, payload.layout.length, cols);
+          conflictmapIds(cols, payload.count);
+          finish(cols);
+        }).catch(stop);
+      }
+      pump();
+    });
+  });
+  cache.promise.catch(function (err) { console.error("conflictmap: map data: " + err); });
   return cache.promise;
 }
 
@@ -86,44 +128,67 @@ function conflictmapInflate(text) {
 }
 
 // The payload's columns as typed arrays, plus what every view needs precomputed
-// (Web Mercator x and y in 0..1, absolute days). planes: the columns' bytes if they came
-// apart from the payload (conflictmapFetch), else they are inflated from data.columns.
+// (Web Mercator x and y in 0..1, absolute days, event ids). planes: the columns' bytes if
+// they came apart from the payload, else they are inflated from data.columns.
 function conflictmapDecode(data, planes) {
   "use strict";
   return (planes ? Promise.resolve(planes) : conflictmapInflate(data.columns)).then(function (buffer) {
-    var raw = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer), n = data.count, cols = {};
-    var TYPES = { i4: Int32Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array };
-    performance.mark("conflictmap:inflated");
-    data.layout.forEach(function (entry) {   // undo the byte planes: byte k of every value, then k + 1...
-      var Type = TYPES[entry[1]], size = Type.BYTES_PER_ELEMENT, o = entry[2], out = new Type(n), i;
-      if (size === 1) {
-        out.set(raw.subarray(o, o + n));
-      } else if (size === 2) {
-        for (i = 0; i < n; i++) out[i] = raw[o + i] | (raw[o + n + i] << 8);
-      } else {   // 4 bytes; a typed array's store wraps or sign-extends as its type does
-        var n2 = 2 * n, n3 = 3 * n;
-        for (i = 0; i < n; i++) out[i] = raw[o + i] | (raw[o + n + i] << 8) | (raw[o + n2 + i] << 16) | (raw[o + n3 + i] << 24);
-      }
-      cols[entry[0]] = out;
-    });
-    var x = new Float64Array(n), y = new Float64Array(n), start = new Int32Array(n), end = new Int32Array(n);
-    var id = new Float64Array(n), running = 0, first = data.firstDay || 0;
-    for (var i = 0; i < n; i++) {
-      var lat = cols.lat[i] / 1e5, lon = cols.lon[i] / 1e5;
-      var area = cols.area[i];
-      if (area) { lat = data.areas[area - 1].lat; lon = data.areas[area - 1].lon; }   // its badge
-      var s = Math.sin(Math.max(-85.05, Math.min(85.05, lat)) * Math.PI / 180);
-      x[i] = (lon + 180) / 360;
-      y[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
-      start[i] = cols.start[i] + first;
-      end[i] = start[i] + cols.span[i];
-      running += cols.id[i];
-      id[i] = running;
-    }
-    cols.x = x; cols.y = y; cols.startDay = start; cols.endDay = end; cols.eventId = id;
-    performance.mark("conflictmap:decoded");
+    var raw = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+    var cols = conflictmapColumns(data, raw, 0, data.layout.length);
+    conflictmapPlace(data, cols);
+    conflictmapIds(cols, data.count);
+    cols.complete = Promise.resolve(cols);
     return cols;
   });
+}
+
+function conflictmapWidth(type) { return { i4: 4, u4: 4, u2: 2, u1: 1 }[type]; }
+
+// Layout entries from..to-1 of the planes as typed arrays, into cols (a new object if none).
+function conflictmapColumns(data, raw, from, to, cols) {
+  "use strict";
+  var TYPES = { i4: Int32Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array }, n = data.count;
+  cols = cols || {};
+  data.layout.slice(from, to).forEach(function (entry) {   // byte k of every value, then k + 1...
+    var Type = TYPES[entry[1]], size = Type.BYTES_PER_ELEMENT, o = entry[2], out = new Type(n), i;
+    if (size === 1) {
+      out.set(raw.subarray(o, o + n));
+    } else if (size === 2) {
+      for (i = 0; i < n; i++) out[i] = raw[o + i] | (raw[o + n + i] << 8);
+    } else {   // 4 bytes; a typed array's store wraps or sign-extends as its type does
+      var n2 = 2 * n, n3 = 3 * n;
+      for (i = 0; i < n; i++) out[i] = raw[o + i] | (raw[o + n + i] << 8) | (raw[o + n2 + i] << 16) | (raw[o + n3 + i] << 24);
+    }
+    cols[entry[0]] = out;
+  });
+  return cols;
+}
+
+// Where and when each event is drawn: Web Mercator x and y (its country's badge for an
+// event placed only at a country), and its first and last day.
+function conflictmapPlace(data, cols) {
+  "use strict";
+  var n = data.count, first = data.firstDay || 0;
+  var x = new Float64Array(n), y = new Float64Array(n), start = new Int32Array(n), end = new Int32Array(n);
+  for (var i = 0; i < n; i++) {
+    var lat = cols.lat[i] / 1e5, lon = cols.lon[i] / 1e5;
+    var area = cols.area[i];
+    if (area) { lat = data.areas[area - 1].lat; lon = data.areas[area - 1].lon; }   // its badge
+    var s = Math.sin(Math.max(-85.05, Math.min(85.05, lat)) * Math.PI / 180);
+    x[i] = (lon + 180) / 360;
+    y[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+    start[i] = cols.start[i] + first;
+    end[i] = start[i] + cols.span[i];
+  }
+  cols.x = x; cols.y = y; cols.startDay = start; cols.endDay = end;
+  performance.mark("conflictmap:decoded");
+}
+
+function conflictmapIds(cols, n) {
+  "use strict";
+  var id = new Float64Array(n), running = 0;
+  for (var i = 0; i < n; i++) { running += cols.id[i]; id[i] = running; }
+  cols.eventId = id;
 }
 
 // The events. options.embedded (the Streamlit app): the page owns the dates and filters
@@ -362,7 +427,7 @@ function conflictmapStart(map, data, options) {
         var newest = areaNewest[k], count = areaCount[k];
         area.badge.setIcon(badgeIcon(count));
         // The tooltip ends with the newest event's id, so the app learns which was clicked.
-        area.badge.setTooltipContent(escapeText(placeOf(newest) + " (country only): " + count + " event" +
+        if (cols.eventId) area.badge.setTooltipContent(escapeText(placeOf(newest) + " (country only): " + count + " event" +
           (count === 1 ? "" : "s") + (embedded ? " · #" + cols.eventId[newest] : "")));
         if (!area.on) { areaLayer.addLayer(area.shape); areaLayer.addLayer(area.badge); area.on = true; }
       });
@@ -545,6 +610,7 @@ function conflictmapStart(map, data, options) {
     }
     // One bubble per country, at the middle of its events in the window, with the count.
     function countryCounts() {
+      if (!cols.country) return [];   // not in yet: drawn when it is
       var count = new Float64Array(data.countries.length), sx = new Float64Array(data.countries.length),
         sy = new Float64Array(data.countries.length);
       var add = function (i) { var c = cols.country[i]; count[c]++; sx[c] += cols.x[i]; sy[c] += cols.y[i]; };
@@ -598,7 +664,7 @@ function conflictmapStart(map, data, options) {
       pendingMove = e;
     }
     function hover(e) {
-      if (destroyed || !e) return;
+      if (destroyed || !e || !api.ready) return;   // ready: every column is in (tooltips need them)
       var found = hit(e.containerPoint);
       map.getContainer().style.cursor = found ? "pointer" : "";
       if (found && found.index !== undefined) {
@@ -623,6 +689,7 @@ function conflictmapStart(map, data, options) {
         getPopup: function () { return null; } } });
     }
     function onClick(e) {
+      if (!api.ready) return;
       var found = hit(e.containerPoint);
       if (!found) return;
       if (found.index !== undefined) {
@@ -880,6 +947,10 @@ function conflictmapStart(map, data, options) {
       return true;
     };
     update();
-    api.ready = true;
+    cols.complete.then(function () {
+      if (destroyed) return;
+      if (data.areas.length || state.view === "countries") update();   // the badges' tooltips, the counts
+      api.ready = true;
+    });
   }
 }
