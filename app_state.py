@@ -104,9 +104,13 @@ def warm() -> None:
     so), and the stored events' columns and map files."""
     if is_fresh(Path(index_path()), Sources(layers_dir=config.geonames_layers_dir(Path(data_dir())))):
         gazetteer()
-    if Path(store_path()).exists():  # not map_data(): its file route is declared in a visit
+    if Path(store_path()).exists():
         at, stamp = store_path(), version()
-        if len(stored_columns(at, stamp)):
+        columns = stored_columns(at, stamp)
+        if len(columns):  # the map's files (map_data() declares their route in a visit)
+            folder = appcache.cache_folder(data_dir())
+            appcache.payload_for(columns, store().conn, at, stamp[0], index_path(), folder)
+            appcache.basemap_for(index_path(), folder)
             prepared(at, index_path(), stamp)
             facets_of(at, stamp)  # and what the map page shows first: no filters, every date
             view_of(at, index_path(), stamp, EventFilter())

@@ -487,13 +487,16 @@ def test_a_damaged_places_file_is_named_not_taken_for_no_place(seeded_app, _priv
 
 def test_the_server_start_loads_what_the_first_map_needs(seeded_app, monkeypatch):
     """``app_server.py`` calls ``app_state.warm`` before the first visitor: afterwards the
-    Map page reads neither the store's rows nor the gazetteer index again."""
+    Map page reads neither the store's rows nor the gazetteer index again, nor makes the
+    map's files."""
     from geo.export import appcache
     from geo.gazetteer import lookup
 
     app_state.warm()
     monkeypatch.setattr(appcache.EventColumns, "read", lambda conn: pytest.fail("the rows were read again"))
     monkeypatch.setattr(appcache, "load", lambda path: pytest.fail("the columns were loaded again"))
+    monkeypatch.setattr(appcache, "payload_bytes", lambda payload: pytest.fail("the map's payload was made again"))
+    monkeypatch.setattr(appcache, "basemap_layers", lambda index: pytest.fail("the basemap was made again"))
     monkeypatch.setattr(lookup.Gazetteer, "open", lambda *a, **k: pytest.fail("the gazetteer was opened again"))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()

@@ -11,7 +11,9 @@ a second instead of reading a million rows again. ``conflictmap import`` and ``i
 call ``warm`` when they finish, so even the first visit of the app finds them.
 
 A file that cannot be written only costs the next start its time; one that cannot be read
-is made again.
+is made again. The files of a store that is gone (deleted, or made again at its path) are
+removed the next time any store's files are made (``prune``): at a million events they
+are about 95 MB a store.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +35,7 @@ from geo.errors import ConflictmapError
 from geo.export.columns import Coded, EventColumns
 from geo.export.mapdata import columns_payload, payload_bytes
 from geo.export.mapview import basemap_layers, place_area_lookup, safe_json
+from geo.gazetteer.build import read_only_uri
 
 # Raise when what EventColumns holds, or what columns_payload writes, changes: older files
 # are then left unread (and removed).
@@ -49,9 +53,43 @@ def cache_folder(data_dir: Path | str) -> Path:
 
 def store_key(conn: sqlite3.Connection, store_path: Path | str) -> str:
     """The store's name in the cache: its path and token (``store_<hash>``)."""
-    token = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
-    digest = hashlib.sha256(f"{Path(store_path).resolve()}\0{token[0] if token else ''}".encode()).hexdigest()
-    return f"store_{digest[:16]}"
+    return _key(Path(store_path).resolve(), _token(conn))
+
+
+def _token(conn: sqlite3.Connection) -> str:
+    found = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    return found[0] if found else ""
+
+
+def _key(resolved: Path, token: str) -> str:
+    name = f"{resolved}\0{token}"
+    return f"store_{hashlib.sha256(name.encode()).hexdigest()[:16]}"
+
+
+def prune(folder: Path | str) -> list[Path]:
+    """Remove the files of stores that are gone: deleted, or made again at their path (a
+    new token). Each store's files are named by a hash; ``<key>-store.json`` beside them
+    says which store it was. A store that cannot be read now (locked, no permission) keeps
+    its files. Returns what was removed."""
+    removed = []
+    for note in Path(folder).glob("store_*-store.json"):
+        try:
+            kept = json.loads(note.read_text(encoding="utf-8"))
+            path, token = Path(kept["path"]), kept["token"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if path.exists():
+            try:
+                with closing(sqlite3.connect(read_only_uri(path), uri=True)) as conn:
+                    if _token(conn) == token:
+                        continue
+            except sqlite3.Error:
+                continue
+        key = note.name.removesuffix("-store.json")
+        for stale in Path(folder).glob(f"{key}-*"):
+            stale.unlink(missing_ok=True)
+            removed.append(stale)
+    return removed
 
 
 def columns_for(conn: sqlite3.Connection, store_path: Path | str, revision: int, folder: Path | str) -> EventColumns:
@@ -66,6 +104,12 @@ def columns_for(conn: sqlite3.Connection, store_path: Path | str, revision: int,
             pass  # damaged or half-written by an older version: read again
     columns = EventColumns.read(conn)
     _replace(folder, f"{key}-*-columns-*.npz", path, lambda out: save(columns, out))
+    note = {"path": str(Path(store_path).resolve()), "token": _token(conn)}
+    try:
+        (folder / f"{key}-store.json").write_text(json.dumps(note), encoding="utf-8")
+        prune(folder)  # a new version of this store: a moment to drop those of stores gone
+    except OSError:
+        pass
     return columns
 
 

@@ -106,3 +106,26 @@ def test_the_basemap_is_kept_per_index(tmp_path, index_path, monkeypatch):
     monkeypatch.setattr(appcache, "basemap_layers", lambda index: 1 / 0)  # from the file now
     assert appcache.basemap_for(index_path, folder) == path
     assert len(list(folder.glob("basemap-*.json.gz"))) == 1
+
+
+def test_the_files_of_a_store_that_is_gone_are_removed(tmp_path):
+    """A deleted store's files go when another store's are made; a store made again at the
+    same path is another store; a store still there keeps its files."""
+    folder = tmp_path / "cache"
+    kept, gone = _store(tmp_path / "kept.sqlite"), _store(tmp_path / "gone.sqlite")
+    appcache.columns_for(kept.conn, kept.path, kept.revision(), folder)
+    appcache.columns_for(gone.conn, gone.path, gone.revision(), folder)
+    gone_key, kept_key = appcache.store_key(gone.conn, gone.path), appcache.store_key(kept.conn, kept.path)
+    gone.close()
+    for name in ("gone.sqlite", "gone.sqlite-wal", "gone.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    assert appcache.prune(folder)  # something went
+    assert not list(folder.glob(f"{gone_key}-*")) and list(folder.glob(f"{kept_key}-*-columns-*.npz"))
+    remade = _store(tmp_path / "gone.sqlite", n=2)  # the same path, a new store
+    appcache.columns_for(remade.conn, remade.path, remade.revision(), folder)
+    kept.close()
+    for name in ("kept.sqlite", "kept.sqlite-wal", "kept.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    appcache.columns_for(remade.conn, remade.path, remade.revision() + 1, folder)  # a new version prunes
+    assert not list(folder.glob(f"{kept_key}-*"))
+    assert len(list(folder.glob("*-columns-*.npz"))) == 1
