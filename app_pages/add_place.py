@@ -36,7 +36,8 @@ def dropped_point() -> folium.FeatureGroup:
 
 
 st.write("Click on the map to drop the point, or type its coordinates. Lines and areas go in the box below.")
-picker = app_base_map(Path(app_state.index_path()), basemap_url=app_state.basemap(app_state.index_path(), app_state.data_dir()))
+picker = app_base_map(Path(app_state.index_path()), basemap_url=app_state.basemap(app_state.index_path(), app_state.data_dir()),
+                      assets=app_state.map_assets())  # fmt: skip
 st_folium(picker, key="pick_map", feature_group_to_add=dropped_point(),
           height=360, use_container_width=True, returned_objects=["last_clicked"], on_change=on_pick)  # fmt: skip
 with st.form("add_place", clear_on_submit=False):

@@ -190,6 +190,7 @@ def map_part(base_filter: EventFilter, offered: Facets, url_filter: EventFilter)
             (start_view.lat, start_view.lon, start_view.zoom) if start_view else None,
             basemap_url=app_state.basemap(index_path, app_state.data_dir()),
             events_url=data["url"],
+            assets=app_state.map_assets(),
         ),
         key="map",
         feature_group_to_add=app_event_layer(

@@ -105,7 +105,7 @@ def browser_redraw(folder: str) -> dict:
     def redrawn(page, after: int) -> float:
         start = time.perf_counter()
         page.wait_for_function(f"() => {{ const cm = {API}; return cm && cm.idle && cm.version > {after}; }}",
-                               timeout=600_000, polling=20)  # fmt: skip
+                               timeout=600_000, polling=5)  # fmt: skip
         return time.perf_counter() - start
 
     def ready_after(page, start: float) -> float:

@@ -155,17 +155,29 @@ def _linked_assets(folder: str) -> tuple[list, list]:
     return js, css + [("conflictmap_css", _data_uri(own["css"], "text/css"))]
 
 
+def asset_files() -> dict[str, Path]:
+    """The folders of the map's scripts and styles, for a server that serves them as files
+    (the app): Leaflet's ``dist`` (its stylesheet finds its images there) and ``web``."""
+    return {"leaflet": assets_dir() / "leaflet" / "dist", "conflictmap": WEB}
+
+
 class LinkedAssets(JSCSSMixin, MacroElement):
-    """The same scripts as ``InlineAssets``, as ``data:`` links: streamlit-folium loads a
-    map's scripts from its links (it does not run inline header scripts), and a data link
-    needs no network."""
+    """The same scripts as ``InlineAssets`` as links: streamlit-folium loads a map's scripts
+    from its links (it does not run inline header scripts). ``served``: where the folders of
+    ``asset_files`` are served (the app: then each change of the map sends a few addresses,
+    not a quarter of a megabyte); else ``data:`` links, which need no server at all."""
 
     _template = Template("")
 
-    def __init__(self) -> None:
+    def __init__(self, served: dict[str, str] | None = None) -> None:
         super().__init__()
         self._name = "LinkedAssets"
-        self.default_js, self.default_css = _linked_assets(str(assets_dir()))
+        if served:
+            leaflet, own = served["leaflet"].rstrip("/"), served["conflictmap"].rstrip("/")
+            self.default_js = [("leaflet", f"{leaflet}/leaflet.js"), ("conflictmap", f"{own}/mapview.js")]
+            self.default_css = [("leaflet_css", f"{leaflet}/leaflet.css"), ("conflictmap_css", f"{own}/mapview.css")]
+        else:
+            self.default_js, self.default_css = _linked_assets(str(assets_dir()))
 
 
 class OfflineMap(folium.Map):
@@ -290,6 +302,7 @@ def app_base_map(
     view: tuple[float, float, int] | None = None,
     basemap_url: str | None = None,
     events_url: str | None = None,
+    assets: dict[str, str] | None = None,
 ) -> folium.Map:
     """The app's map without events: scripts as data links, the basemap, a starting view:
     ``view`` (lat, lon, zoom: a copied link's) if given, else ``bounds``.
@@ -298,11 +311,13 @@ def app_base_map(
     events come in ``app_event_layer``. (streamlit-folium's own center/zoom arguments only
     move a map already drawn, so a link's view must be the map's own starting view.)
     ``basemap_url``: where the page fetches the basemap (``appcache.basemap_for``), else it
-    is inlined. ``events_url``: the payload ``app_event_layer`` will draw, fetched at once."""
+    is inlined. ``events_url``: the payload ``app_event_layer`` will draw, fetched at once.
+    ``assets``: where the folders of ``asset_files`` are served, else the scripts go as
+    ``data:`` links."""
     lat, lon, zoom = view or (48.5, 31.0, 5)
     fmap = OfflineMap(location=[lat, lon], zoom_start=zoom, tiles=None, prefer_canvas=True,
                       control_scale=True)  # fmt: skip
-    fmap.add_child(LinkedAssets())
+    fmap.add_child(LinkedAssets(assets))
     data = safe_json(basemap_url) if basemap_url else _basemap_json(str(index_path))
     fmap.add_child(Basemap(data, prefetch=events_url))
     if bounds and not view:
