@@ -27,12 +27,10 @@ from geo.events.extract import EventExtractor
 from geo.events.record import Event
 from geo.export import ExportOptions, appcache, export_bytes, mapview
 from geo.export.columns import EventColumns
-from geo.export.explore import EventFilter, Facets, table_rows
+from geo.export.explore import EventFilter, Facets, counts_over_time, table_rows
 from geo.export.mapdata import bitset
-from geo.gazetteer.build import is_fresh
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import KINDS
-from geo.gazetteer.sources import Sources
 from geo.gazetteer.user_places import NewPlace
 from geo.parse.pipeline import Geoparser, chosen_and_alternatives
 from geo.store import Store
@@ -102,7 +100,7 @@ def warm() -> None:
     """Load at the server's start what the first visit would wait for (``app_server.py``):
     the gazetteer, if its index is ready (a build waits for the first visit, which says
     so), and the stored events' columns and map files."""
-    if is_fresh(Path(index_path()), Sources(layers_dir=config.geonames_layers_dir(Path(data_dir())))):
+    if Gazetteer.index_ready(Path(index_path()), Path(data_dir())):
         gazetteer()
     if Path(store_path()).exists():
         at, stamp = store_path(), version()
@@ -114,7 +112,7 @@ def warm() -> None:
             prepared(at, index_path(), stamp)
             facets_of(at, stamp)  # and what the map page shows first: no filters, every date
             view_of(at, index_path(), stamp, EventFilter())
-            per_day(at, stamp, EventFilter())
+            over_time(at, stamp, EventFilter())
 
 
 # -- data made once per store version --------------------------------------------------------
@@ -228,8 +226,9 @@ def facets_of(store_at: str, version: tuple) -> Facets:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def per_day(store_at: str, version: tuple, event_filter: EventFilter) -> list:
-    return stored_columns(store_at, version).counts_by_day(_mask(store_at, version, event_filter))
+def over_time(store_at: str, version: tuple, event_filter: EventFilter) -> tuple[str, list]:
+    """The events chart's bars (``explore.counts_over_time``: by day, or by week)."""
+    return counts_over_time(stored_columns(store_at, version).counts_by_day(_mask(store_at, version, event_filter)))
 
 
 def export_of(

@@ -19,7 +19,6 @@ from geo.export.explore import (
     Facets,
     MapView,
     clicked_event_id,
-    counts_over_time,
     highlight,
     next_window,
     precision_label,
@@ -252,7 +251,7 @@ def filters(url_filter: EventFilter, offered: Facets) -> EventFilter:
 
 
 def events_per_day(base_filter: EventFilter) -> None:
-    unit, counts = counts_over_time(app_state.per_day(store_path, version, base_filter))
+    unit, counts = app_state.over_time(store_path, version, base_filter)
     if counts:
         st.caption(f"Events per {unit}{' (weeks from Monday)' if unit == 'week' else ''}, "
                    "all dates, with the filters above")  # fmt: skip

@@ -304,7 +304,7 @@ def app_base_map(
     events_url: str | None = None,
     assets: dict[str, str] | None = None,
 ) -> folium.Map:
-    """The app's map without events: scripts as data links, the basemap, a starting view:
+    """The app's map without events: the scripts, the basemap, a starting view:
     ``view`` (lat, lon, zoom: a copied link's) if given, else ``bounds``.
 
     It stays the same while filters change, so streamlit-folium never redraws it; the

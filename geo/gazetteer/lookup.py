@@ -17,7 +17,7 @@ import shapely
 
 from geo import config
 from geo.errors import InvalidPlaceError, PlaceNotFoundError
-from geo.gazetteer.build import ensure_index
+from geo.gazetteer.build import ensure_index, is_fresh
 from geo.gazetteer.names import edit_distance, has_cyrillic, normalise, transliterations
 from geo.gazetteer.place import (
     KINDS,
@@ -95,6 +95,12 @@ class ReverseResult:
         return ", ".join(dict.fromkeys(parts))
 
 
+def _sources(data_dir: Path | None) -> Sources:
+    """The index's sources: the built-in files and the GeoNames layers imported into
+    ``data_dir``."""
+    return Sources(layers_dir=config.geonames_layers_dir(data_dir))
+
+
 class Gazetteer:
     """Built-in places (the SQLite index) overlaid with the user's own places."""
 
@@ -114,9 +120,14 @@ class Gazetteer:
         """Open the gazetteer, building its index first if it is missing or stale. The
         index reader is the process's shared one (``shared_index``)."""
         path = index_path or config.index_path()
-        if build:  # the index holds the GeoNames layers imported into this data directory
-            ensure_index(path, sources or Sources(layers_dir=config.geonames_layers_dir(data_dir)))
+        if build:
+            ensure_index(path, sources or _sources(data_dir))
         return cls(shared_index(path), UserPlaces(config.user_places_path(data_dir)))
+
+    @staticmethod
+    def index_ready(index_path: Path | None = None, data_dir: Path | None = None) -> bool:
+        """Whether ``open`` would find the index built and current (no build to wait for)."""
+        return is_fresh(index_path or config.index_path(), _sources(data_dir))
 
     def close(self) -> None:
         """Close an index reader of its own; the process's shared reader stays open."""

@@ -44,13 +44,18 @@ conflictmapBasemap.draw = function (map, base) {
   showCapitals();
 };
 
-// A gzip file from the server (sent as it is stored), inflated while it downloads.
-function conflictmapGet(url) {
+// A gzip file from the server (sent as it is stored), as a stream inflated while it
+// downloads; conflictmapGet reads it whole.
+function conflictmapInflated(url) {
   "use strict";
   return fetch(url).then(function (r) {
     if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
-    return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+    return r.body.pipeThrough(new DecompressionStream("gzip"));
   });
+}
+function conflictmapGet(url) {
+  "use strict";
+  return conflictmapInflated(url).then(function (stream) { return new Response(stream).arrayBuffer(); });
 }
 
 // The app's payload file (mapdata.payload_bytes: the tables' JSON, then the column planes),
@@ -66,9 +71,8 @@ function conflictmapFetch(url) {
   var finish, fail;
   var complete = new Promise(function (resolve, reject) { finish = resolve; fail = reject; });
   complete.catch(function () {});   // reported once, below
-  cache.promise = fetch(url).then(function (r) {
-    if (!r.ok) throw new Error("HTTP " + r.status + " for " + url);
-    var reader = r.body.pipeThrough(new DecompressionStream("gzip")).getReader();
+  cache.promise = conflictmapInflated(url).then(function (stream) {
+    var reader = stream.getReader();
     var head = new Uint8Array(0), payload = null, planes = null, filled = 0, drawEnd = 0, cols = null;
     return new Promise(function (drawable, reject) {
       function stop(err) { reject(err); fail(err); }
@@ -81,7 +85,7 @@ function conflictmapFetch(url) {
           if (head.length < 4 + size) return;
           payload = JSON.parse(new TextDecoder().decode(head.subarray(4, 4 + size)));
           var layout = payload.layout, last = layout[layout.length - 1], n = payload.count;
-          planes = new Uint8Array(layout.length ? last[2] + n * conflictmapWidth(last[1]) : 0);
+          planes = new Uint8Array(layout.length ? last[2] + n * CONFLICTMAP_TYPES[last[1]].BYTES_PER_ELEMENT : 0);
           drawEnd = payload.drawColumns < layout.length ? layout[payload.drawColumns][2] : planes.length;
           chunk = head.subarray(4 + size);
         }
@@ -142,15 +146,16 @@ function conflictmapDecode(data, planes) {
   });
 }
 
-function conflictmapWidth(type) { return { i4: 4, u4: 4, u2: 2, u1: 1 }[type]; }
+// The layout's type names (mapdata.column_planes).
+var CONFLICTMAP_TYPES = { i4: Int32Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array };
 
 // Layout entries from..to-1 of the planes as typed arrays, into cols (a new object if none).
 function conflictmapColumns(data, raw, from, to, cols) {
   "use strict";
-  var TYPES = { i4: Int32Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array }, n = data.count;
+  var n = data.count;
   cols = cols || {};
   data.layout.slice(from, to).forEach(function (entry) {   // byte k of every value, then k + 1...
-    var Type = TYPES[entry[1]], size = Type.BYTES_PER_ELEMENT, o = entry[2], out = new Type(n), i;
+    var Type = CONFLICTMAP_TYPES[entry[1]], size = Type.BYTES_PER_ELEMENT, o = entry[2], out = new Type(n), i;
     if (size === 1) {
       out.set(raw.subarray(o, o + n));
     } else if (size === 2) {
@@ -181,7 +186,6 @@ function conflictmapPlace(data, cols) {
     end[i] = start[i] + cols.span[i];
   }
   cols.x = x; cols.y = y; cols.startDay = start; cols.endDay = end;
-  performance.mark("conflictmap:decoded");
 }
 
 function conflictmapIds(cols, n) {
@@ -525,7 +529,6 @@ function conflictmapStart(map, data, options) {
       api.inView = k;
       api.lastDrawMs = performance.now() - started;
       api.idle = true;
-      performance.mark("conflictmap:drawn");
     };
     function point(ctx, i, px, py) {
       var p = cols.precision[i];
