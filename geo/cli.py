@@ -20,18 +20,7 @@ from geopy.geocoders import Nominatim
 
 from geo import config
 from geo.errors import ConflictmapError, PlaceNotFoundError
-from geo.events.evaluate import (
-    LOCATORS,
-    articles_table,
-    evaluate_articles,
-    evaluate_locations,
-    evaluate_types,
-    file_kind,
-    location_table,
-    read_location_cases,
-    types_table,
-)
-from geo.events.extract import EventExtractor
+from geo.events.evaluate import LOCATORS, evaluate_file
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
 from geo.export import FORMATS, ExportOptions, appcache, export_bytes, export_events
 from geo.export.compare import compare_origins
@@ -44,7 +33,6 @@ from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.place import Candidate, Place
 from geo.gazetteer.sources import Sources
 from geo.gazetteer.user_places import NewPlace, UserPlaces, features_from_text, new_place_from_feature
-from geo.parse.evaluate import evaluate, read_documents, report_table
 from geo.parse.pipeline import Geoparser, check_text, to_record
 from geo.parse.spacy_recognise import SpacyRecogniser
 from geo.store import Store, open_store
@@ -260,8 +248,8 @@ def parse(ctx, source, fmt, spacy_model):
 
 
 @main.command("eval")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--limit", type=int, help="Only the first N documents.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--limit", type=int, help="Only the first N documents of each file.")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "both"]), default="both", show_default=True
 )
@@ -271,30 +259,21 @@ def parse(ctx, source, fmt, spacy_model):
                    "python -m geo.events.train_locator).")  # fmt: skip
 @click.pass_context
 @_fail_cleanly
-def eval_command(ctx, path, limit, fmt, locator):
-    """Measure on an annotated JSON Lines file, recognised by its keys: toponyms (the
+def eval_command(ctx, paths, limit, fmt, locator):
+    """Measure on annotated JSON Lines files, each recognised by its keys: toponyms (the
     geoparser), event triggers with their locations (where events are placed), event
-    snippets with a sub-event label (event types), or whole articles with the governorate
-    of their event (FA-KES). See ../shared/eval/README.md."""
-    kind = file_kind(path)
-    if kind == "location":
-        extractor = EventExtractor(Geoparser(_open(ctx)))
-        report = evaluate_locations(read_location_cases(path), extractor, LOCATORS[locator], limit=limit)
-        report["locator"] = locator
-        table = location_table(f"{path.name} ({locator})", report)
-    elif kind == "types":
-        report = evaluate_types(path, EventExtractor(Geoparser(_open(ctx))), limit=limit)
-        table = types_table(path.name, report)
-    elif kind == "articles":
-        report = evaluate_articles(path, EventExtractor(Geoparser(_open(ctx))), limit=limit)
-        table = articles_table(path.name, report)
-    else:
-        report = evaluate(read_documents(path), Geoparser(_open(ctx)), limit=limit)
-        table = report_table(path.name, report)
+    snippets with a sub-event label (event types), whole articles with the governorate
+    of their event (FA-KES), or incident reports with their verified point (text, date,
+    lat, lon). See ../shared/eval/README.md."""
+    reports, tables = {}, []
+    for path in paths:
+        report, table = evaluate_file(path, _open(ctx), limit=limit, locator=locator)
+        reports[str(path)] = report
+        tables.append(table)
     if fmt in ("json", "both"):
-        echo(json.dumps(report, indent=2))
+        echo(json.dumps(reports if len(paths) > 1 else reports[str(paths[0])], indent=2))
     if fmt in ("table", "both"):
-        echo(table)
+        echo("\n".join(tables))
 
 
 def _store(ctx: click.Context) -> Store:

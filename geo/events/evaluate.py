@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import shapely
@@ -28,8 +29,15 @@ from geo.events.articles import parse_article
 from geo.events.classify import NOT_AN_EVENT, SUB_TYPES, event_type_of
 from geo.events.extract import EventExtractor, choose_place
 from geo.events.locate import shipped_model
+from geo.events.merge import same_event
+from geo.events.record import Event
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.names import normalise
+from geo.gazetteer.place import distance_km
+from geo.parse.evaluate import evaluate as evaluate_toponyms
+from geo.parse.evaluate import read_documents
+from geo.parse.evaluate import report_table as toponyms_table
+from geo.parse.pipeline import Geoparser
 from geo.parse.resolve import Resolved
 
 
@@ -155,6 +163,8 @@ def file_kind(path: Path) -> str:
         return "types"
     if "governorate" in keys and "text" in keys:
         return "articles"
+    if {"text", "date", "lat", "lon"} <= keys:
+        return "reports"
     return "toponyms"
 
 
@@ -298,3 +308,126 @@ def articles_table(name: str, report: dict) -> str:
         f"no located event {report['no_located_event']:.3f}; {report['events_per_article']} events per article "
         f"({report['seconds']} s)"
     )
+
+
+# -- incident reports: titles, headlines, notes, each with its verified point ----------
+
+NEAR_KM = 25.0
+FAR_KM = 100.0
+DISTINCT_KM = 10.0  # reports whose gold points are further apart are distinct incidents
+DISTINCT_DAYS = 1
+
+
+def evaluate_reports(path: Path, extractor: EventExtractor, *, limit: int | None = None) -> dict:
+    """Short reports as a user ingests them (each with its date): the share that give an
+    event; the share whose first located event lies within 25 km of the verified point
+    (reports with ``where_prec`` <= 2) and within 100 km (all); the share whose first
+    event's dates contain the gold date (of those with an event); events per report; and
+    the share of reports merged with a distinct incident (gold points more than 10 km
+    apart or dates more than a day apart) when every report goes into one map."""
+    count = with_event = near = near_total = far = dated = events_total = 0
+    merged_pool: dict[tuple[str, str | None], list[tuple[Event, list[dict]]]] = {}
+    gold_of: list[dict] = []
+    start = time.perf_counter()
+    for _number, record in _records(path, ("text", "date", "lat", "lon")):
+        if limit is not None and count >= limit:
+            break
+        count += 1
+        gold_point = (float(record["lat"]), float(record["lon"]))
+        gold_start = date.fromisoformat(str(record["date"])[:10])
+        gold_end = date.fromisoformat(str(record.get("date_end") or record["date"])[:10])
+        precise = int(record.get("where_prec") or 1) <= 2
+        near_total += precise
+        events = extractor.extract(parse_article(str(record["text"]), date=str(record["date"])))
+        events_total += len(events)
+        events.sort(key=lambda e: e.sources[0]["start"] if e.sources else 0)
+        if events:
+            with_event += 1
+            first = events[0]
+            if not first.undated:
+                when = first.when
+                dated += when.start <= gold_end and gold_start <= when.end
+        located = next((e for e in events if e.latitude is not None), None)
+        if located is not None:
+            km = distance_km(gold_point, (located.latitude, located.longitude))
+            near += precise and km <= NEAR_KM
+            far += km <= FAR_KM
+        gold = {"point": gold_point, "start": gold_start, "end": gold_end}
+        gold_of.append(gold)
+        for event in events:
+            _pool_merge(merged_pool, event, gold)
+    merged = _merged_distinct(merged_pool)
+    return {
+        "reports": count,
+        "with_event": round(with_event / count, 3) if count else 0.0,
+        "within_25km": round(near / near_total, 3) if near_total else None,
+        "within_25km_of": near_total,
+        "within_100km": round(far / count, 3) if count else 0.0,
+        "date_right": round(dated / with_event, 3) if with_event else None,
+        "events_per_report": round(events_total / count, 2) if count else 0.0,
+        "merged_distinct": round(merged / count, 4) if count else 0.0,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def _pool_merge(pool: dict, event: Event, gold: dict) -> None:
+    """Add ``event`` to the map the reports make, merged as the store merges (``same_event``)."""
+    day = event.date_start
+    keys = [(event.event_type, day)]
+    if day is not None:
+        d = date.fromisoformat(day)
+        keys = [(event.event_type, (d + timedelta(days=k)).isoformat()) for k in range(-3, 4)]
+    for key in keys:
+        for kept, golds in pool.get(key, ()):
+            if same_event(kept, event):
+                golds.append(gold)
+                return
+    pool.setdefault((event.event_type, day), []).append((event, [gold]))
+
+
+def _merged_distinct(pool: dict) -> int:
+    """Reports whose event also holds a report of a distinct incident."""
+    wrong = set()
+    for entries in pool.values():
+        for _event, golds in entries:
+            for a in golds:
+                for b in golds:
+                    if a is not b and (
+                        distance_km(a["point"], b["point"]) > DISTINCT_KM
+                        or (b["start"] - a["end"]).days > DISTINCT_DAYS
+                        or (a["start"] - b["end"]).days > DISTINCT_DAYS
+                    ):
+                        wrong.add(id(a))
+    return len(wrong)
+
+
+def reports_table(name: str, report: dict) -> str:
+    return (
+        f"{name}: {report['reports']} reports: with an event {report['with_event']:.3f}; first located event "
+        f"within 25 km {report['within_25km']} (of {report['within_25km_of']} with where_prec <= 2), "
+        f"within 100 km {report['within_100km']:.3f}; date right {report['date_right']}; "
+        f"{report['events_per_report']} events per report; merged with a distinct incident "
+        f"{report['merged_distinct']:.4f} ({report['seconds']} s)"
+    )
+
+
+def evaluate_file(path: Path, gazetteer: Gazetteer, *, limit: int | None = None,
+                  locator: str = "rules") -> tuple[dict, str]:  # fmt: skip
+    """One development file of any kind (``file_kind``), measured: its report and table."""
+    kind = file_kind(path)
+    extractor = EventExtractor(Geoparser(gazetteer))
+    if kind == "location":
+        report = evaluate_locations(read_location_cases(path), extractor, LOCATORS[locator], limit=limit)
+        report["locator"] = locator
+        return report, location_table(f"{path.name} ({locator})", report)
+    if kind == "types":
+        report = evaluate_types(path, extractor, limit=limit)
+        return report, types_table(path.name, report)
+    if kind == "articles":
+        report = evaluate_articles(path, extractor, limit=limit)
+        return report, articles_table(path.name, report)
+    if kind == "reports":
+        report = evaluate_reports(path, extractor, limit=limit)
+        return report, reports_table(path.name, report)
+    report = evaluate_toponyms(read_documents(path), extractor.geoparser, limit=limit)
+    return report, toponyms_table(path.name, report)
