@@ -61,22 +61,69 @@ _CYRILLIC = {
     "ю": "iu", "я": "ia", "ё": "e", "ъ": "", "ы": "y", "э": "e", "ў": "u",
 }  # fmt: skip
 _RUSSIAN_G = {"г": "g", "и": "i", "й": "y", "е": "e"}
+_RUSSIAN_BGN = {"я": "ya", "ю": "yu", "ё": "yo", "ы": "y"}  # Slavyansk, Izyum: as English news spells Russian
 
 
 def has_cyrillic(text: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in text)
 
 
+_UKRAINIAN_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+_UKRAINIAN_LETTERS = frozenset("іїєґ")
+
+
+def _ukrainian_2010(lowered: str) -> str:
+    """The national romanisation of Ukrainian (2010): є ї й ю я as ye yi y yu ya at the
+    start of a word, ie i i iu ia elsewhere; зг as zgh; soft sign and apostrophe dropped."""
+    out = []
+    for i, ch in enumerate(lowered):
+        initial = i == 0 or not (lowered[i - 1].isalpha() or lowered[i - 1] in "'’ʼ")
+        if initial and ch in _UKRAINIAN_INITIAL:
+            out.append(_UKRAINIAN_INITIAL[ch])
+        elif ch == "г" and i > 0 and lowered[i - 1] == "з":
+            out.append("gh")
+        else:
+            out.append(_CYRILLIC.get(ch, ch))
+    return "".join(out)
+
+
 def transliterations(text: str) -> list[str]:
-    """Latin spellings of a Cyrillic name: Ukrainian and Russian conventions.
+    """Latin spellings of a Cyrillic name: the Ukrainian national romanisation, its
+    form without the word-initial rules, and the common romanisation of Russian.
 
     >>> transliterations("Гомель")
     ['homel', 'gomel']
+    >>> transliterations("Чугуїв")[0], transliterations("Сєвєродонецьк")[0], transliterations("Яготин")[0]
+    ('chuhuiv', 'sievierodonetsk', 'yahotyn')
     """
     lowered = text.casefold()
+    official = _ukrainian_2010(lowered)
     ukrainian = "".join(_CYRILLIC.get(ch, ch) for ch in lowered)
     russian = "".join(_RUSSIAN_G.get(ch, _CYRILLIC.get(ch, ch)) for ch in lowered)
-    return list(dict.fromkeys(normalise(v) for v in (ukrainian, russian)))
+    return list(dict.fromkeys(normalise(v) for v in (official, ukrainian, russian)))
+
+
+def romanised_names(cyrillic: str, country: str | None) -> list[str]:
+    """The Latin names today's news spells a Cyrillic name of a place with: in Ukraine the
+    national romanisation (and, for a Russian form, the Russian one); in Russia and
+    Belarus the common romanisations. Nothing for other countries.
+
+    >>> romanised_names("Куп'янськ", "UA")
+    ['kupiansk', 'kupyansk']
+    >>> romanised_names("Харьков", "UA")
+    ['kharkov']
+    """
+    if country not in ("UA", "RU", "BY") or not has_cyrillic(cyrillic):
+        return []
+    lowered = cyrillic.casefold()
+    ukrainian_letters = any(ch in _UKRAINIAN_LETTERS for ch in lowered)
+    russian_letters = any(ch in "ыэёъ" for ch in lowered)
+    found = []
+    if country in ("UA", "BY") and not russian_letters:
+        found.append(_ukrainian_2010(lowered))
+    if not ukrainian_letters:
+        found.append("".join(_RUSSIAN_BGN.get(ch, _RUSSIAN_G.get(ch, _CYRILLIC.get(ch, ch))) for ch in lowered))
+    return list(dict.fromkeys(n for n in (normalise(v) for v in found) if n))
 
 
 def feature_variants(name: str, words: Iterable[str]) -> Iterator[str]:

@@ -27,7 +27,7 @@ from geographiclib.geodesic import Geodesic
 from shapely.geometry.base import BaseGeometry
 
 from geo import config
-from geo.gazetteer.names import border_names, feature_variants, normalise
+from geo.gazetteer.names import border_names, feature_variants, has_cyrillic, normalise, romanised_names
 from geo.gazetteer.place import ADJECTIVE, ALTERNATE, CODE, PRIMARY
 
 NATURALEARTH_LAYERS = (
@@ -338,6 +338,8 @@ class Sources:
             self._add_region_forms(place, place.id)
             for alt in record.get("alternatenames") or ():
                 place.add_name(alt, CODE if CODE_RE.match(alt) and alt != record["name"] else ALTERNATE)
+                if has_cyrillic(alt):  # Chuhuiv, Izium, Kupiansk: as today's news spells them
+                    place.add_names((n.title() for n in romanised_names(alt, place.country)), ALTERNATE)
             yield place
 
     def admin1(self) -> Iterator[SourcePlace]:
