@@ -233,6 +233,10 @@ LOCATIVE = {"in", "at", "near", "outside", "from", "to", "into", "towards", "tow
             # Ukrainian and Russian ("у Києві", "під Харковом", "из Мариуполя")
             "у", "в", "во", "на", "під", "под", "біля", "поблизу", "около", "возле", "з", "із",
             "зі", "из", "со", "до", "через", "від", "от", "поруч", "над"}  # fmt: skip
+# A verb of war acting on what follows says it is a place: "shelled Chuhuiv", "captured Izium".
+WAR_VERBS = {"shelled", "shelling", "struck", "bombed", "bombing", "bombarded", "attacked", "captured",
+             "liberated", "recaptured", "retook", "seized", "stormed", "besieged", "encircled", "pounded",
+             "targeted", "hit", "raided", "evacuated", "occupied"}  # fmt: skip
 DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
               "north-east", "north-west", "south-east", "south-west"}  # fmt: skip
 # Words a full stop belongs to (no sentence ends there): titles, "St.", AP state names.

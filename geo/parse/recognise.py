@@ -38,6 +38,7 @@ from geo.parse.lexicon import (
     SPEECH_VERBS,
     TEMPORAL,
     TITLES,
+    WAR_VERBS,
 )
 
 # Acronyms with dots (U.S.), words with inner apostrophes and hyphens but not a
@@ -149,8 +150,8 @@ def tokenise(text: str) -> list[Token]:
                 sentence_start=sentence_start and is_word,
             )
         )  # fmt: skip
-        if is_word or first.isdigit():
-            sentence_start = False
+        if is_word:
+            sentence_start = False  # a date or a number before it ("16/02/2022 Shelled Izium") leaves it
         elif chunk in SENTENCE_END and not (tokens[-2:-1] and _abbreviation(tokens[-2])):
             sentence_start = True
         previous_end = match.end()
@@ -496,7 +497,7 @@ def _locative(tokens: list[Token], i: int) -> bool:
     if k < 0:
         return False
     word = tokens[k].text.lower()
-    if word in LOCATIVE:
+    if word in LOCATIVE or (word in WAR_VERBS and k == i - 1):
         return True
     return (
         word == "of"

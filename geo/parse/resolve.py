@@ -117,6 +117,7 @@ def resolve_mentions(
         if candidates:
             entries.append(_Entry(mention, candidates, [c.score for c in candidates]))
     by_span = {(e.mention.start, e.mention.end): e for e in entries}
+    entries = [e for e in entries if _within_container(e, by_span, gazetteer, keep_all)]
     for _ in range(2):
         context = _Context(entries, home)
         for i, entry in enumerate(entries):
@@ -143,6 +144,26 @@ def _candidates(mention: Mention, gazetteer: Gazetteer, limit: int) -> list[Cand
                 found[candidate.place.id] = candidate
     ranked = sorted(found.values(), key=lambda c: (-c.score, c.place.id))
     return ranked[:limit] if mention.forms else list(found.values())
+
+
+def _within_container(entry: _Entry, by_span: dict, gazetteer: Gazetteer, keep_all: bool) -> bool:
+    """ "Oleksandrivka, Kherson Oblast": the homonyms inside the named region or country
+    join the candidates (Ukraine has dozens of Oleksandrivkas, more than the lookup's
+    limit), and a town with none there is dropped (False), never put at a homonym
+    abroad: the event falls back to the region the text names."""
+    holder = by_span.get(entry.mention.container) if entry.mention.container else None
+    if holder is None or entry.mention.place_id or holder.candidates[0].place.kind not in ("region", "country"):
+        return True
+    areas = [c.place for c in holder.candidates if c.place.kind in ("region", "country")]
+    if not all(c.place.kind in POPULATED_KINDS for c in entry.candidates):
+        return True  # "Poland, Ukraine", "Kharkiv Oblast, Donetsk Oblast": a list of areas
+    have = {c.place.id for c in entry.candidates}
+    inside = [c for c in _candidates(entry.mention, gazetteer, None)
+              if c.place.id not in have and any(_contains(area, c.place) for area in areas)]  # fmt: skip
+    entry.candidates += inside
+    entry.scores += [c.score for c in inside]
+    held = any(any(_contains(area, c.place) for area in areas) for c in entry.candidates)
+    return held or keep_all or any(c.place.source == "user" for c in entry.candidates)
 
 
 def _implied_candidate(mention: Mention, gazetteer: Gazetteer) -> Candidate:
