@@ -76,11 +76,12 @@ def event_type_of(label: str) -> str:
     return found[0] if found else NOT_AN_EVENT
 
 
-def features(text: str) -> Counter[str]:
-    """Counts of the words, word pairs and in-word character n-grams of ``text``."""
+def features(text: str, extra: tuple[str, ...] = ()) -> Counter[str]:
+    """Counts of the words, word pairs and in-word character n-grams of ``text``, and the
+    ``extra`` features named (what the trigger rules say of it, for example)."""
     lowered = text.lower()
     words = WORD_RE.findall(lowered)
-    grams = ["w " + w for w in words]
+    grams = list(extra) + ["w " + w for w in words]
     grams += [f"w {a} {b}" for a, b in zip(words, words[1:], strict=False)]
     for word in lowered.split():
         grams += _char_grams(word)
@@ -136,13 +137,13 @@ class TypeModel:
         self.event_types = {event_type_of(label) for label in labels} - {NOT_AN_EVENT}
         self._chars: dict[str, np.ndarray] = {}  # each word's known character n-grams
 
-    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def vector(self, text: str, extra: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
         """Feature indices and their tf-idf values, L2-normalised: the ``features`` of the
         text that the model knows, with each word's character n-grams looked up once."""
         lowered = text.lower()
         words = WORD_RE.findall(lowered)
         get = self.index.get
-        found = [get("w " + w) for w in words]
+        found = [get(name) for name in extra] + [get("w " + w) for w in words]
         found += [get(f"w {a} {b}") for a, b in zip(words, words[1:], strict=False)]
         parts = [np.array([i for i in found if i is not None], dtype=np.int64)]
         parts += [self._char_indices(token) for token in lowered.split()]
@@ -164,8 +165,8 @@ class TypeModel:
                 self._chars[token] = found
         return found
 
-    def scores(self, text: str) -> np.ndarray:
-        idx, values = self.vector(text)
+    def scores(self, text: str, extra: tuple[str, ...] = ()) -> np.ndarray:
+        idx, values = self.vector(text, extra)
         return values @ self.weights[idx].astype(np.float64) + self.bias
 
     def predict(self, text: str, allowed: Callable[[str], bool] | None = None) -> Prediction | None:

@@ -12,7 +12,11 @@ Where an event happened, in order:
    "near"...), nearest the trigger;
 3. the most specific place in the sentence (a town before a region, a region before a
    border, river or country), nearest the trigger;
-4. otherwise the country the article is mainly about, at country precision.
+4. in a short report (a title, a headline, a post, a note), the place the report names:
+   its location line or dateline ("Bakhmut.", "KHARKIV, Ukraine —"), else its only place
+   below the country; this also replaces a country or a region the sentence names when
+   the report's place lies inside it;
+5. otherwise the place, or the country, the article is mainly about.
 Demonyms ("Ukrainian officials") are actors, never the location.
 """
 
@@ -29,14 +33,15 @@ import shapely
 
 from geo.events.articles import Article
 from geo.events.boilerplate import boilerplate_spans
-from geo.events.classify import TypeModel, event_type_of, shipped_types
+from geo.events.classify import SUB_TYPES, WORD_RE, TypeModel, event_type_of, shipped_types
 from geo.events.dates import When, resolve_when
+from geo.events.detect import IncidentModel, is_report, shipped_detector
 from geo.events.locate import shipped_model
 from geo.events.merge import merge_within
 from geo.events.record import Event, MentionRef, Source
 from geo.events.rules import Rule, load_rules
 from geo.gazetteer.names import has_cyrillic
-from geo.gazetteer.place import Place
+from geo.gazetteer.place import POPULATED_KINDS, Place
 from geo.parse.pipeline import Geoparser
 from geo.parse.resolve import Resolved
 
@@ -106,6 +111,17 @@ CROWD_RE = re.compile(
     r"|протест|мітинг|митинг|демонстра",
     re.I,
 )
+# How much surer the type model must be that a sentence no trigger matches is a crime, a
+# disaster or an attribution to veto the detector: this margin plus the detector's own
+# probability. The type model learned "damage" and "fire" from 496 snippets, where war
+# damage is a strike's ("Damaged hospital in Izium": 0.67 surer of a man-made disaster,
+# detector 0.45, kept; "A man robbed a bank in Kyiv.": 0.68 surer of a crime, detector
+# 0.08, vetoed). Chosen on the held-out sweep in BENCHMARKS.md.
+NONE_MARGIN = 0.3
+# A line of a short report up to this long is read with the report threshold; a longer
+# sentence (a snippet of news) with the article's: CASE 0.766 -> 0.784, titles unchanged.
+REPORT_LINE_CHARS = 150
+DETECT_MIN_WORDS = 3  # "Euromaidan Press", "#WarinUkraine", a bare place name: no incident told
 CONTEXT_CHARS = 400  # of the paragraph after the sentence, read with it for its type
 
 
@@ -185,6 +201,9 @@ class EventExtractor:
     # "rules": the type of the first matching trigger rule.
     types: str = "model"
     type_model: TypeModel | None = None  # another model than the shipped one (k-fold training)
+    # The incident detector (geo.events.detect) reads the sentences no trigger rule matches.
+    detect: bool = True
+    detector: IncidentModel | None = None  # another detector than the shipped one (k-fold)
 
     def extract(self, article: Article) -> list[Event]:
         """One event per sentence that reports one (the incident, with its casualties),
@@ -195,22 +214,28 @@ class EventExtractor:
         starts = [r.mention.start for r in resolved]
         focus = _focus_place(resolved) or _focus_country(resolved)
         skipped = boilerplate_spans(text)
+        spans = list(sentences(text))
+        short = is_report(text, len(spans))
+        report = _report_place(text, resolved) if short else None
         events: list[Event] = []
-        for start, end in sentences(text):
+        for start, end in spans:
             if any(a <= start < b for a, b in skipped):
                 continue  # "Your donation allows us to...", "Read more", a photo caption
             sentence = text[start:end]
             if OPINION_RE.search(sentence):
                 continue  # "I do not really believe in the outcome": a statement, not an event
-            triggers = [
-                (rule, m) for rule, m in self._triggers(sentence) if not _negated(sentence, m.start())
-            ]
-            typed = self._typed(sentence, triggers, _paragraph_around(text, start, end))
+            found = list(self._triggers(sentence))
+            triggers = [(rule, m) for rule, m in found if not _negated(sentence, m.start())]
+            context = _paragraph_around(text, start, end)
+            if found:
+                typed = self._typed(sentence, triggers, context)
+            else:  # no verb of war: "Damaged hospital in Izium", "Russian convoy near Popasna"
+                typed = self._detected(sentence, context, short)
             if typed is None:
                 continue
             in_sentence = resolved[bisect_left(starts, start) : bisect_left(starts, end)]
             previous = events[-1] if events else None
-            event, when = self._event(article, *typed, start, sentence, in_sentence, focus, previous)
+            event, when = self._event(article, *typed, start, sentence, in_sentence, report or focus, previous)
             if previous is not None and _adds_casualties(event, when, previous, in_sentence, text, start):
                 previous.fatalities = previous.fatalities or event.fatalities  # never counted twice
                 previous.sources.append(event.sources[0])
@@ -292,9 +317,37 @@ class EventExtractor:
         if not predicted.is_event:
             return None
         rule, match = next(((r, m) for r, m in concrete if r.event_type == predicted.event_type), concrete[0])
-        return Rule(
-            predicted.event_type, predicted.sub_event_type or rule.sub_event_type, rule.pattern
-        ), match
+        # What the words say of the sub-type wins ("shelled" is shelling, never a chemical
+        # weapon); the model's sub-type where the trigger's type is not the model's.
+        words = rule.sub_event_type if rule.event_type == predicted.event_type else ""
+        return Rule(predicted.event_type, words or predicted.sub_event_type or rule.sub_event_type, rule.pattern), match
+
+    def _detected(self, sentence: str, context: str, short: bool) -> tuple[Rule, re.Match] | None:
+        """The event of a sentence no trigger rule matches, if the incident detector says it
+        reports one (with the threshold of a short report or of an article's sentence): its
+        type is the type model's best conflict type, its trigger the detector's anchor word."""
+        detector = self.detector or shipped_detector() if self.detect else None
+        model = (self.type_model or shipped_types()) if self.types == "model" else None
+        if detector is None or model is None or has_cyrillic(sentence):
+            return None  # other languages: the rules decide
+        if len(WORD_RE.findall(sentence)) < DETECT_MIN_WORDS:
+            return None
+        probability = detector.probability(sentence)
+        line = short and len(sentence.strip()) <= REPORT_LINE_CHARS
+        if probability < (detector.report_threshold if line else detector.threshold):
+            return None
+        anchor = detector.anchor(sentence)
+        if anchor is None or _negated(sentence, anchor[0]):
+            return None
+        scores = model.scores(context)
+        crowd = CROWD_RE.search(context) is not None
+        predicted = model.best(scores, allowed=lambda label: SUB_TYPES.get(label) is not None and (
+            crowd or event_type_of(label) not in CROWD_TYPES))  # fmt: skip
+        free = model.best(scores)
+        if predicted is None or (not free.is_event and free.score - predicted.score > NONE_MARGIN + probability):
+            return None  # a crime, a disaster, an attribution: no conflict event
+        pattern = re.compile(re.escape(sentence[anchor[0] : anchor[1]]))
+        return Rule(predicted.event_type, predicted.sub_event_type or "", pattern), pattern.search(sentence, anchor[0])
 
     def _triggers(self, sentence: str) -> Iterator[tuple[Rule, re.Match]]:
         """The first matching rule of each event type, outside quotation marks."""
@@ -341,7 +394,7 @@ class EventExtractor:
         _choose_location(event, article.text, (quote_start, quote_end), in_sentence, trigger_at, focus, previous,
                          use_model=self.locator == "model")  # fmt: skip
         event.actor1, event.actor2 = _actors(article.text, in_sentence, trigger_at)
-        event.fatalities = _fatalities(sentence)
+        event.fatalities = event.sources[0]["fatalities"] = _fatalities(sentence)
         return event, when
 
 
@@ -376,7 +429,7 @@ def choose_place(
     refined = [r for r in places if r.spatial]
     if refined:
         chosen = min(refined, key=lambda r: abs(r.mention.start - trigger_at))
-        return chosen, f"named with a spatial phrase: {chosen.spatial}"
+        return _described(text, chosen, places) or (chosen, f"named with a spatial phrase: {chosen.spatial}")
     objects = [r for r in places if DIRECT_OBJECT.fullmatch(text[trigger_end : r.mention.start])]
     if objects:
         return objects[0], f'what "{words}" acts on: "{text[trigger_at : objects[0].mention.end]}"'
@@ -398,6 +451,20 @@ def choose_place(
     return None
 
 
+def _described(text: str, refined: Resolved, places: list[Resolved]) -> tuple[Resolved, str] | None:
+    """ "Irpin near Kyiv", "Hostomel, 25 km northwest of Kyiv": the spatial phrase says
+    where the place just before it is; that place, which the gazetteer knows, is the
+    event's place, not a point near Kyiv."""
+    phrase_start = refined.mention.end - len(refined.spatial or "")
+    if text[phrase_start : refined.mention.end] != refined.spatial:
+        return None
+    before = [r for r in places if r.role == "location" and r.mention.end <= phrase_start
+              and not text[r.mention.end : phrase_start].strip(" ,") and r.place.kind in POPULATED_KINDS]  # fmt: skip
+    if not before:
+        return None
+    return before[-1], f"{before[-1].mention.text}, which the sentence puts {refined.spatial}"
+
+
 def model_place(
     text: str, quote: tuple[int, int], mentions: list[Resolved], trigger: tuple[int, int]
 ) -> tuple[Resolved | None, str] | None:
@@ -407,7 +474,7 @@ def model_place(
     refined = [r for r in mentions if r.spatial and r.role == "location"]
     if refined:
         chosen = min(refined, key=lambda r: abs(r.mention.start - trigger[0]))
-        return chosen, f"named with a spatial phrase: {chosen.spatial}"
+        return _described(text, chosen, mentions) or (chosen, f"named with a spatial phrase: {chosen.spatial}")
     sentence = text[quote[0] : quote[1]]
     shifted = [_shift(r, -quote[0]) for r in mentions]
     picked = shipped_model().choose(sentence, shifted, (trigger[0] - quote[0], trigger[1] - quote[0]))
@@ -450,6 +517,8 @@ def _choose_location(
     unknown = ""
     if found is not None and found[0] is None:
         unknown, found = f"{found[1]}; ", None
+    if found is not None and isinstance(focus, Report) and _within(focus.place, found[0]):
+        found = focus.place, f"{found[1]}; in it, the place the report names: {focus.reason}"
     if found is not None:
         chosen, reason = found
         _place_at(event, chosen.place, chosen.point, chosen.precision, _geojson(chosen), reason)
@@ -463,6 +532,10 @@ def _choose_location(
     ):
         event.copy_location(previous)
         event.location_reason = f"{unknown or 'no place in the sentence: '}where the event just before happened ({previous.location})"
+    elif isinstance(focus, Report):
+        chosen = focus.place
+        _place_at(event, chosen.place, chosen.point, chosen.precision, _geojson(chosen),
+                  f"{unknown or 'no place in the sentence: '}the place the report names: {focus.reason}")  # fmt: skip
     elif isinstance(focus, Resolved):
         _place_at(event, focus.place, focus.point, focus.precision, _geojson(focus),
                   f"{unknown or 'no place in the sentence: '}the place the article is mainly about ({focus.place.name})")  # fmt: skip
@@ -470,6 +543,56 @@ def _choose_location(
         point = {"type": "Point", "coordinates": [round(focus.lon, 5), round(focus.lat, 5)]}
         _place_at(event, focus, (focus.lat, focus.lon), "country", point,
                   f"{unknown or 'no place in the sentence: '}the country the article is mainly about ({focus.name})")  # fmt: skip
+
+
+@dataclass
+class Report:
+    """The place a short report names, and how it names it."""
+
+    place: Resolved
+    reason: str
+
+
+# A location line or dateline: "Bakhmut.", "KHARKIV, Ukraine —", "Donetsk city:", "Uman -"
+LOCATION_LINE_END = re.compile(r"\s*(?:city|town|village|region|oblast)?\s*(?:[.:;—–-]|,(?=\s*\n)|\n|$)", re.I)
+LINE_START = re.compile(r"(?:^|\n)[\s\d/.:,-]*$")  # after a line break and a date or a time
+
+
+def _report_place(text: str, resolved: list[Resolved]) -> Report | None:
+    """The place a short report is told from: the place of a location line or dateline
+    at the start of a line ("Bakhmut. Artillery hit..."; "KHARKIV, Ukraine — ..."), with
+    its container; else the only place below the country it names (all its mentions of
+    such places are of one place, or of one place and the region or country it is in)."""
+    located = [r for r in resolved if r.role == "location"]
+    for k, item in enumerate(located):
+        if item.place.kind in ("country", "continent") or not LINE_START.search(text[: item.mention.start]):
+            continue
+        end = item.mention.end
+        holder = next((r for r in located[k + 1 : k + 2] if (r.mention.start, r.mention.end) == item.mention.container), None)
+        if holder is not None:
+            end = holder.mention.end
+        if LOCATION_LINE_END.match(text, end):
+            line = text[item.mention.start : end].strip()
+            return Report(item, f'its location line "{line}"')
+    local = [r for r in located if r.place.kind not in ("country", "continent")]
+    if not local:
+        return None
+    smallest = min(local, key=lambda r: SPECIFICITY.get(r.place.kind, 3))
+    if all(r.place.id == smallest.place.id or _within(smallest, r) for r in local):
+        return Report(smallest, f"its only place, {smallest.mention.text}")
+    return None
+
+
+def _within(inner: Resolved, outer: Resolved) -> bool:
+    """Is ``inner`` a smaller place inside ``outer`` (a town in its region or country)?"""
+    a, b = inner.place, outer.place
+    if a.id == b.id or SPECIFICITY.get(a.kind, 3) >= SPECIFICITY.get(b.kind, 3):
+        return False
+    if b.kind == "country":
+        return a.country == b.country
+    if b.kind == "region":
+        return a.country == b.country and (a.admin1 == b.name or b.geometry.covers(shapely.Point(a.lon, a.lat)))
+    return False
 
 
 def _place_at(event: Event, place: Place, point: tuple[float, float], precision: str, geometry: dict,

@@ -13,24 +13,33 @@ from geo.events.dates import When
 from geo.events.record import Event
 from geo.gazetteer.place import distance_km
 
-MERGE_KM = 50.0
+MERGE_KM = 50.0  # the furthest apart two reports' places may be for the store to compare them
+SAME_PLACE_KM = 2.0  # one place told by two gazetteer entries (a user's place, a GeoNames town)
 PRECISION_RANK = {"exact": 0, "near": 1, "border": 2, "river": 3, "region": 4, "country": 5}
 
 
-def same_event(a: Event, b: Event, *, km: float = MERGE_KM) -> bool:
-    """Two reports of one event: same type, overlapping dates, and the same place, a place
-    within ``km`` of it, or a point lying on the other's line (a crossing on a border).
+def same_event(a: Event, b: Event, *, km: float = SAME_PLACE_KM) -> bool:
+    """Two reports of one incident: the same type, overlapping dates (the same day when
+    both give their day), and the same words, or the same place (one gazetteer entry,
+    points within ``km``, or a point on the other's line: a crossing on a border) with a
+    compatible sub-type and toll.
 
-    50 km: the places news name for one event differ by about a city's reach (a city
-    and its suburb, a crossing and the border town), while distinct events of one type
-    on one day in a war are usually further apart than that.
+    Not merely nearby: on a busy day of a war, distinct shellings lie a few km apart
+    (Kharkiv, Chuhuiv and Derhachi are three incidents, not one), and a merge that joins
+    two incidents hides one from the map.
     """
     if a.event_type != b.event_type or a.undated != b.undated:
         return False
-    if not a.undated and not _overlap(a.when, b.when):
+    if not a.undated and not _overlap(a.when, b.when, 0 if _day_precise(a) and _day_precise(b) else 1):
         return False
+    if _same_quote(a, b):
+        return True  # one report filed twice, or one wire story in two papers
     if a.gazetteer_id is None or b.gazetteer_id is None:
-        return a.gazetteer_id is None and b.gazetteer_id is None
+        return False  # nothing says where: only the same words say it is the same incident
+    if a.sub_event_type and b.sub_event_type and a.sub_event_type != b.sub_event_type:
+        return False  # a shelling and an air strike of one town that day are two incidents
+    if not _tolls_agree(a.fatalities, b.fatalities):
+        return False
     if "country" in (a.geo_precision, b.geo_precision):
         # A whole country says little about where: same country, same kind of event, same actors.
         return (
@@ -41,6 +50,20 @@ def same_event(a: Event, b: Event, *, km: float = MERGE_KM) -> bool:
     if _roughly_within(a, b, km) and distance_km((a.latitude, a.longitude), (b.latitude, b.longitude)) <= km:
         return True
     return _touches(a, b)
+
+
+def _same_quote(a: Event, b: Event) -> bool:
+    return bool(a.notes) and a.notes == b.notes
+
+
+def _tolls_agree(a: int | None, b: int | None) -> bool:
+    """Tolls of one incident rise as the dead are counted, but two killed and twenty
+    killed are two incidents: within a factor of two, or one report gives none."""
+    return a is None or b is None or min(a, b) * 2 >= max(a, b)
+
+
+def _day_precise(event: Event) -> bool:
+    return event.time_precision == "day" and event.date_start == (event.date_end or event.date_start)
 
 
 def _roughly_within(a: Event, b: Event, km: float) -> bool:
@@ -99,6 +122,12 @@ def more_precise(a: Event, b: Event) -> Event:
     return a if key(a) <= key(b) else b
 
 
+def most_fatalities(a: int | None, b: int | None) -> int | None:
+    """The toll of two reports of one incident: the higher figure (tolls rise as the dead
+    are counted; every source keeps its own)."""
+    return b if a is None else a if b is None else max(a, b)
+
+
 def merge_within(events: list[Event]) -> list[Event]:
     """One article often tells an event several times: keep one, the most precise."""
     kept: list[Event | None] = []
@@ -111,6 +140,7 @@ def merge_within(events: list[Event]) -> list[Event]:
                 rest = event if best is other else other
                 best.sources.extend(rest.sources)
                 best.mentions.extend(rest.mentions)
+                best.fatalities = most_fatalities(best.fatalities, rest.fatalities)
                 kept[k] = best
                 break
         else:

@@ -31,6 +31,7 @@ class Source(TypedDict, total=False):
     url: str | None
     published: str | None  # YYYY-MM-DD
     language: str | None  # ISO 639-1 code of the article's language
+    fatalities: int | None  # the toll this source states, if any (the event keeps the highest)
 
 
 class MentionRef(TypedDict):

@@ -36,10 +36,11 @@ MIN_DF = 2  # a feature seen in one snippet only says nothing of the next
 C = 0.5
 
 
-def fit(texts: list[str], labels: list[str]) -> TypeModel:
-    counts = [features(t) for t in texts]
+def tfidf_matrix(counts: list[Counter[str]], min_df: int = MIN_DF):
+    """The vocabulary (features seen in at least ``min_df`` texts), the fitted tf-idf and
+    the texts' tf-idf matrix."""
     df = Counter(k for c in counts for k in c)
-    vocabulary = sorted(k for k, n in df.items() if n >= MIN_DF)
+    vocabulary = sorted(k for k, n in df.items() if n >= min_df)
     index = {k: i for i, k in enumerate(vocabulary)}
     rows, cols, values = [], [], []
     for r, c in enumerate(counts):
@@ -48,9 +49,14 @@ def fit(texts: list[str], labels: list[str]) -> TypeModel:
                 rows.append(r)
                 cols.append(index[k])
                 values.append(n)
-    matrix = csr_matrix((values, (rows, cols)), shape=(len(texts), len(vocabulary)), dtype=np.float64)
+    matrix = csr_matrix((values, (rows, cols)), shape=(len(counts), len(vocabulary)), dtype=np.float64)
     tfidf = TfidfTransformer(sublinear_tf=True).fit(matrix)
-    svm = LinearSVC(C=C, random_state=0).fit(tfidf.transform(matrix), labels)
+    return vocabulary, tfidf, tfidf.transform(matrix)
+
+
+def fit(texts: list[str], labels: list[str]) -> TypeModel:
+    vocabulary, tfidf, matrix = tfidf_matrix([features(t) for t in texts])
+    svm = LinearSVC(C=C, random_state=0).fit(matrix, labels)
     return TypeModel(vocabulary, tfidf.idf_, list(svm.classes_), svm.coef_.T.copy(), svm.intercept_)
 
 

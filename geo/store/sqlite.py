@@ -26,7 +26,7 @@ from pathlib import Path
 
 from geo.errors import StoreError
 from geo.events.articles import Article
-from geo.events.merge import MERGE_KM, more_precise, same_event
+from geo.events.merge import MERGE_KM, more_precise, most_fatalities, same_event
 from geo.events.record import EVENT_COLUMNS, LOCATION_FIELDS, Event, Source
 from geo.gazetteer.build import read_only_uri
 from geo.store.base import AddResult, KeyedAddResult
@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS events(
     origin TEXT NOT NULL DEFAULT 'extracted', source TEXT, source_url TEXT);
 CREATE TABLE IF NOT EXISTS event_sources(
     event_id INTEGER NOT NULL REFERENCES events(id), article_id TEXT NOT NULL REFERENCES articles(id),
-    quote TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    quote TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, fatalities INTEGER,
     PRIMARY KEY (event_id, article_id, start));
 CREATE TABLE IF NOT EXISTS event_mentions(
     event_id INTEGER NOT NULL REFERENCES events(id), article_id TEXT NOT NULL,
@@ -96,6 +96,8 @@ class SQLiteStore:
         columns = {r[1] for r in self.conn.execute("PRAGMA table_info(articles)")}
         if "language" not in columns:
             self.conn.execute("ALTER TABLE articles ADD COLUMN language TEXT")
+        if "fatalities" not in {r[1] for r in self.conn.execute("PRAGMA table_info(event_sources)")}:
+            self.conn.execute("ALTER TABLE event_sources ADD COLUMN fatalities INTEGER")  # each source's own toll
 
     def _check_foreign(self) -> None:
         """Refuse an SQLite file that is not a store (rather than add our tables to it)."""
@@ -290,11 +292,16 @@ class SQLiteStore:
         else:
             if more_precise(event, match) is event:
                 self._update_location(match.id, event)
+            toll = most_fatalities(match.fatalities, event.fatalities)
+            if toll != match.fatalities:  # a merge never loses a toll: the highest, and each source's own
+                self.conn.execute("UPDATE events SET fatalities = ? WHERE id = ?", (toll, match.id))
             event_id, merged = match.id, True
         self.conn.executemany(
-            "INSERT OR IGNORE INTO event_sources VALUES (?, ?, ?, ?, ?)",
-            [(event_id, s["article_id"], s["quote"], s["start"], s["end"]) for s in event.sources],
-        )
+            'INSERT OR IGNORE INTO event_sources (event_id, article_id, quote, start, "end", fatalities) '
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(event_id, s["article_id"], s["quote"], s["start"], s["end"], s.get("fatalities"))
+             for s in event.sources],
+        )  # fmt: skip
         self.conn.executemany(
             "INSERT INTO event_mentions VALUES (?, ?, ?, ?, ?, ?)",
             [(event_id, m["article_id"], m["start"], m["end"], m["surface"], m["gazetteer_id"])
@@ -315,7 +322,8 @@ class SQLiteStore:
             args += [event.date_end or event.date_start, event.date_start]
         place, place_args = _could_be_same_place(event)
         rows = self.conn.execute(
-            f"SELECT * FROM events WHERE {' AND '.join(where)} AND ({place}) ORDER BY id", args + place_args
+            f"SELECT * FROM events WHERE {' AND '.join(where)} AND ({place} OR notes = ?) ORDER BY id",
+            [*args, *place_args, event.notes],
         ).fetchall()
         for row in rows:
             stored = _row_to_event(row, keep_geometry_text=True)
@@ -424,14 +432,14 @@ class SQLiteStore:
             ids = event_ids[chunk : chunk + 500]
             rows = self.conn.execute(
                 f'SELECT s.event_id, s.article_id, s.quote, s.start, s."end", a.title, a.source, a.url, a.published,'
-                f" a.language FROM event_sources s JOIN articles a ON a.id = s.article_id"
+                f" a.language, s.fatalities FROM event_sources s JOIN articles a ON a.id = s.article_id"
                 f" WHERE s.event_id IN ({', '.join('?' * len(ids))}) ORDER BY a.published, a.id, s.start",
                 ids,
             ).fetchall()
-            for event_id, article_id, quote, start, end, title, source, url, published, language in rows:
+            for event_id, article_id, quote, start, end, title, source, url, published, language, toll in rows:
                 found.setdefault(event_id, []).append(
                     Source(article_id=article_id, title=title, publisher=source, url=url, published=published,
-                           quote=quote, start=start, end=end, language=language)
+                           quote=quote, start=start, end=end, language=language, fatalities=toll)
                 )  # fmt: skip
         return found
 

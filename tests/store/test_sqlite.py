@@ -71,7 +71,9 @@ def test_the_sqlite_store_is_a_store(tmp_path):
 def test_threads_sharing_one_store_lose_nothing(tmp_path):
     store = SQLiteStore(tmp_path / "events.sqlite")
     articles = [parse_article(f"Report {n}: shelling in Kharkiv.", date="2022-03-01") for n in range(12)]
-    event = Event(event_type="Battles", date_start="2022-03-01", date_end="2022-03-01", time_precision="day")
+    event = Event(event_type="Battles", date_start="2022-03-01", date_end="2022-03-01", time_precision="day",
+                  location="Kharkiv", gazetteer_id="geonames:706483", latitude=49.98, longitude=36.25,
+                  geo_precision="exact")  # fmt: skip
     errors = []
 
     def add(article):
@@ -104,7 +106,7 @@ def test_threads_sharing_one_store_lose_nothing(tmp_path):
         thread.join()
     assert errors == []
     assert len(store.articles()) == 12
-    (merged,) = store.events()  # one undated-place battle that day, reported twelve times
+    (merged,) = store.events()  # one battle in Kharkiv that day, reported twelve times
     assert len(merged.sources) == 12
 
 
