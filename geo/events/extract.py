@@ -38,7 +38,7 @@ from geo.events.dates import When, resolve_when
 from geo.events.detect import IncidentModel, is_report, shipped_detector
 from geo.events.locate import shipped_model
 from geo.events.merge import merge_within
-from geo.events.record import Event, MentionRef, Source
+from geo.events.record import VIOLENT, Event, MentionRef, Source
 from geo.events.rules import Rule, load_rules
 from geo.gazetteer.names import has_cyrillic
 from geo.gazetteer.place import POPULATED_KINDS, Place
@@ -46,6 +46,7 @@ from geo.parse.pipeline import Geoparser
 from geo.parse.resolve import Resolved
 
 SENTENCE_RE = re.compile(r"[^\n.!?]+(?:[.!?]+[\"”’']?|\n|$)")
+ABBREVIATION_END = re.compile(r"\b(?:[Nn]o|St|Ave|Obl|Gen|Lt|Col|Sgt|Maj|Capt|Dr|Mr|Mrs|Ms|Mt|vul)\.$")
 # "in Kharkiv", "at the border", "on the outskirts of Kyiv", "in the southern Belarusian city of Gomel"
 PLACE_PREPOSITIONS = re.compile(
     r"\b(?:in|at|on|near|to|into|towards?|outside|from|across|around|over|along)\s+(?:the\s+)?"
@@ -90,7 +91,6 @@ NEGATION_RE = re.compile(
     re.I,
 )
 NEGATION_WINDOW = 60  # characters before the trigger
-VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
 
 
 def _negated(sentence: str, at: int) -> bool:
@@ -322,19 +322,27 @@ class EventExtractor:
         words = rule.sub_event_type if rule.event_type == predicted.event_type else ""
         return Rule(predicted.event_type, words or predicted.sub_event_type or rule.sub_event_type, rule.pattern), match
 
+    @property
+    def _detector(self) -> IncidentModel | None:
+        return (self.detector or shipped_detector()) if self.detect else None
+
+    @staticmethod
+    def _report_line(sentence: str, short: bool) -> bool:
+        """A line of a short report (a title, a headline), read with the report threshold."""
+        return short and len(sentence.strip()) <= REPORT_LINE_CHARS
+
     def _detected(self, sentence: str, context: str, short: bool) -> tuple[Rule, re.Match] | None:
         """The event of a sentence no trigger rule matches, if the incident detector says it
         reports one (with the threshold of a short report or of an article's sentence): its
         type is the type model's best conflict type, its trigger the detector's anchor word."""
-        detector = self.detector or shipped_detector() if self.detect else None
+        detector = self._detector
         model = (self.type_model or shipped_types()) if self.types == "model" else None
         if detector is None or model is None or has_cyrillic(sentence):
             return None  # other languages: the rules decide
         if len(WORD_RE.findall(sentence)) < DETECT_MIN_WORDS:
             return None
         probability = detector.probability(sentence)
-        line = short and len(sentence.strip()) <= REPORT_LINE_CHARS
-        if probability < (detector.report_threshold if line else detector.threshold):
+        if probability < (detector.report_threshold if self._report_line(sentence, short) else detector.threshold):
             return None
         anchor = detector.anchor(sentence)
         if anchor is None or _negated(sentence, anchor[0]):
@@ -407,10 +415,21 @@ def _source(article: Article, quote: str, start: int, end: int) -> Source:
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence: split at . ! ? and line breaks."""
+    """(start, end) of each sentence: split at . ! ? and line breaks, not after an
+    abbreviation ("school no. 12", "Metrobudivnykiv St. in Kharkiv", "Gen. Zaluzhnyi")."""
+    start = None
     for match in SENTENCE_RE.finditer(text):
-        if match.group().strip():
-            yield match.start(), match.end()
+        if not match.group().strip():
+            continue
+        start = match.start() if start is None else start
+        abbreviation = ABBREVIATION_END.search(match.group())
+        after = text[match.end() : match.end() + 2]
+        if abbreviation and after[:1] == " " and (after[1:].isdigit() or abbreviation.group().lower() != "no."):
+            continue
+        yield start, match.end()
+        start = None
+    if start is not None:
+        yield start, len(text)
 
 
 def _quoted_spans(sentence: str) -> list[tuple[int, int]]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import timedelta
 from functools import lru_cache
 
 import shapely
 
 from geo.events.dates import When
-from geo.events.record import Event
+from geo.events.record import VIOLENT, Event
 from geo.gazetteer.place import distance_km
 
 MERGE_KM = 50.0  # the furthest apart two reports' places may be for the store to compare them
@@ -18,7 +19,7 @@ SAME_PLACE_KM = 2.0  # one place told by two gazetteer entries (a user's place, 
 PRECISION_RANK = {"exact": 0, "near": 1, "border": 2, "river": 3, "region": 4, "country": 5}
 
 
-def same_event(a: Event, b: Event, *, km: float = SAME_PLACE_KM) -> bool:
+def same_event(a: Event, b: Event, *, km: float = SAME_PLACE_KM, across: bool = True) -> bool:
     """Two reports of one incident: the same type, overlapping dates (the same day when
     both give their day), and the same words, or the same place (one gazetteer entry,
     points within ``km``, or a point on the other's line: a crossing on a border) with a
@@ -26,7 +27,11 @@ def same_event(a: Event, b: Event, *, km: float = SAME_PLACE_KM) -> bool:
 
     Not merely nearby: on a busy day of a war, distinct shellings lie a few km apart
     (Kharkiv, Chuhuiv and Derhachi are three incidents, not one), and a merge that joins
-    two incidents hides one from the map.
+    two incidents hides one from the map. Reports from different sources (``across``) of
+    violence at one place on one day are one incident only when something more says so: both give a
+    toll and the tolls agree, or they tell it in much the same words; a monitor's
+    "Russian shelling of Kharkiv" and "Primary school #75 in Kharkiv shelled" that day
+    are two sites 10 km apart. Within one article, the same place and day is enough.
     """
     if a.event_type != b.event_type or a.undated != b.undated:
         return False
@@ -40,6 +45,8 @@ def same_event(a: Event, b: Event, *, km: float = SAME_PLACE_KM) -> bool:
         return False  # a shelling and an air strike of one town that day are two incidents
     if not _tolls_agree(a.fatalities, b.fatalities):
         return False
+    if across and a.event_type in VIOLENT and not (a.fatalities is not None and b.fatalities is not None) and not told_alike(a, b):
+        return False
     if "country" in (a.geo_precision, b.geo_precision):
         # A whole country says little about where: same country, same kind of event, same actors.
         return (
@@ -50,6 +57,26 @@ def same_event(a: Event, b: Event, *, km: float = SAME_PLACE_KM) -> bool:
     if _roughly_within(a, b, km) and distance_km((a.latitude, a.longitude), (b.latitude, b.longitude)) <= km:
         return True
     return _touches(a, b)
+
+
+WORD_RE = re.compile(r"[^\W\d_]{3,}")
+STEM = 5  # letters: "shelled", "shelling" and "shells" are one word here
+ALIKE = 0.35  # the share of their words two reports' quotes share (Jaccard) to be told alike
+COMMON_WORDS = frozenset(["the", "and", "was", "were", "has", "have", "had", "that", "this", "with", "from", "for", "are", "its", "their", "said", "says"])
+
+
+def told_alike(a: Event, b: Event) -> bool:
+    """Do two reports tell it in much the same words (leaving out the name of their place)?"""
+    x, y = _words(a), _words(b)
+    return bool(x and y) and len(x & y) >= ALIKE * len(x | y)
+
+
+def _words(event: Event) -> frozenset[str]:
+    names = {w.lower()[:STEM] for m in event.mentions or () if m.get("gazetteer_id") == event.gazetteer_id
+             for w in WORD_RE.findall(m.get("surface") or "")}  # fmt: skip
+    names |= {w.lower()[:STEM] for w in WORD_RE.findall(event.location or "")}
+    words = {w.lower()[:STEM] for w in WORD_RE.findall(event.notes or "") if w.lower() not in COMMON_WORDS}
+    return frozenset(words - names)
 
 
 def _same_quote(a: Event, b: Event) -> bool:
@@ -135,7 +162,7 @@ def merge_within(events: list[Event]) -> list[Event]:
     for event in events:
         for k in by_type.setdefault(event.event_type, []):
             other = kept[k]
-            if same_event(event, other):
+            if same_event(event, other, across=False):
                 best = more_precise(other, event)
                 rest = event if best is other else other
                 best.sources.extend(rest.sources)

@@ -19,6 +19,10 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 
 
+# The types of event where people are hurt or killed: many distinct incidents a day in a war.
+VIOLENT = ("Battles", "Explosions/Remote violence", "Violence against civilians")
+
+
 class Source(TypedDict, total=False):
     """One article's report of an event: the quote and where it sits in the article."""
 

@@ -48,7 +48,9 @@ SAYING = {"said", "says", "told", "is", "was", "were", "are", "be", "been", "rep
 NEGATIVES_PER_SET = 4000  # sentences of each news corpus with no incident
 MIN_DF = 3
 C = 1.0
-REPORT_RECALL = 0.95  # of each held-out report set: nearly every line of a monitor's feed tells something
+# Of each held-out report set: nearly every line of a monitor's feed tells something. At 0.95
+# (threshold 0.07) the detector also took 72% of the quiet news sentences of LGL; at 0.93 (0.12), 48%.
+REPORT_RECALL = 0.93
 ARTICLE_FALSE_RATE = 0.03  # of the held-out sentences of news about other things (LGL, GeoWebNews)
 QUIET_SETS = ("lgl", "gwn")
 REPORT_SETS = ("cir", "ucdp")

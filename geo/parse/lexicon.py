@@ -229,7 +229,7 @@ KIND_OF = {"city": "city", "town": "city", "village": "city", "capital": "capita
 NAME_ABBREVIATIONS = {"St", "Ste", "Mt", "Ft", "Pt", "Sta", "Sto"}
 # Words before a name that say it is a place: "in Chernobyl", "north of Chernobyl".
 LOCATIVE = {"in", "at", "near", "outside", "from", "to", "into", "towards", "toward", "across",
-            "around", "via", "through", "inside", "within", "nearby", "outskirts",
+            "around", "via", "through", "inside", "within", "nearby", "outskirts", "over",
             # Ukrainian and Russian ("у Києві", "під Харковом", "из Мариуполя")
             "у", "в", "во", "на", "під", "под", "біля", "поблизу", "около", "возле", "з", "із",
             "зі", "из", "со", "до", "через", "від", "от", "поруч", "над"}  # fmt: skip
@@ -237,8 +237,14 @@ LOCATIVE = {"in", "at", "near", "outside", "from", "to", "into", "towards", "tow
 WAR_VERBS = {"shelled", "shelling", "struck", "bombed", "bombing", "bombarded", "attacked", "captured",
              "liberated", "recaptured", "retook", "seized", "stormed", "besieged", "encircled", "pounded",
              "targeted", "hit", "raided", "evacuated", "occupied"}  # fmt: skip
+# Words between a preposition and its place: "in central Trostianets", "in occupied Melitopol".
+PLACE_ADJECTIVES = {"central", "northern", "southern", "eastern", "western", "downtown", "occupied",
+                    "besieged", "liberated", "embattled", "frontline", "front-line", "nearby", "suburban",
+                    "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern",
+                    "north-western", "south-eastern", "south-western", "russian-occupied"}  # fmt: skip
 DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
               "north-east", "north-west", "south-east", "south-west"}  # fmt: skip
+PLACE_ADJECTIVES |= DIRECTIONS  # "in northwest Lyman"
 # Words a full stop belongs to (no sentence ends there): titles, "St.", AP state names.
 ABBREVIATIONS = {
     "Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Col", "Capt", "Lt", "Sgt", "Maj",

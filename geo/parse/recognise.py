@@ -35,6 +35,7 @@ from geo.parse.lexicon import (
     KIND_OF,
     LOCATIVE,
     NAME_ABBREVIATIONS,
+    PLACE_ADJECTIVES,
     SPEECH_VERBS,
     TEMPORAL,
     TITLES,
@@ -492,6 +493,8 @@ def _never_a_place(token: Token, people: set[str]) -> bool:
 def _locative(tokens: list[Token], i: int) -> bool:
     """Is token i preceded by "in", "near", "north of", "the town of" and the like?"""
     k = i - 1
+    if k >= 1 and tokens[k].text.lower() in PLACE_ADJECTIVES and tokens[k - 1].text.lower() in LOCATIVE:
+        k -= 1  # "in central Trostianets"
     if k >= 0 and tokens[k].text.lower() == "the":
         k -= 1
     if k < 0:

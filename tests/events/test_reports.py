@@ -112,7 +112,7 @@ def test_repeated_reports_of_one_incident_merge_and_keep_the_highest_toll(tmp_pa
     ("Bakhmut. Artillery hit a residential area; one civilian killed.", (48.59, 38.00), "location line"),
     ("KHARKIV, Ukraine — Russian shelling hit a school on Tuesday, officials said.", (49.98, 36.25),
      "location line"),
-    ("07/09/2022 Damage to school no. 12 in Izyum", (49.21, 37.27), "only place"),
+    ("17/03/2022 Shelling of Kindagarten No: 33, Kharkiv", (49.99, 36.23), "only place"),
 ])  # fmt: skip
 def test_the_place_a_report_names_is_the_events_place(extractor, text, point, why):
     (event,) = _events(extractor, text)

@@ -73,7 +73,7 @@ def test_threads_sharing_one_store_lose_nothing(tmp_path):
     articles = [parse_article(f"Report {n}: shelling in Kharkiv.", date="2022-03-01") for n in range(12)]
     event = Event(event_type="Battles", date_start="2022-03-01", date_end="2022-03-01", time_precision="day",
                   location="Kharkiv", gazetteer_id="geonames:706483", latitude=49.98, longitude=36.25,
-                  geo_precision="exact")  # fmt: skip
+                  geo_precision="exact", notes="Shelling in Kharkiv.")  # fmt: skip
     errors = []
 
     def add(article):
