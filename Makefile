@@ -49,6 +49,7 @@ bench: index system-deps
 	$(PY) bench/long_text_bench.py
 	$(PY) bench/event_location_bench.py
 	$(PY) bench/events_bench.py
+	$(PY) bench/devsets_bench.py
 	$(PY) bench/cyrillic_places_bench.py
 	$(PY) bench/map_bench.py
 	$(PY) bench/app_bench.py

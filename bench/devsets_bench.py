@@ -76,7 +76,8 @@ def main() -> None:
                  (name, "first located event within 100 km", r["within_100km"]),
                  (name, "date right (of those with an event)", r["date_right"]),
                  (name, "events per report", r["events_per_report"]),
-                 (name, "reports merged with a distinct incident", r["merged_distinct"])]  # fmt: skip
+                 (name, "reports merged with a distinct incident", r["merged_distinct"]),
+                 (name, "... whose report shares no line with it", r["merged_distinct_told_apart"])]  # fmt: skip
     r = evaluate_locations(read_location_cases(EVAL / "event_location_dev.jsonl"), EventExtractor(geoparser))
     rows += [("event_location_dev.jsonl", "event location F1, trigger given (place rules)", r["f1"])]
     r = type_folds(geoparser, items, thresholds, locator)

@@ -121,6 +121,9 @@ NONE_MARGIN = 0.3
 # A line of a short report up to this long is read with the report threshold; a longer
 # sentence (a snippet of news) with the article's: CASE 0.766 -> 0.784, titles unchanged.
 REPORT_LINE_CHARS = 150
+# Triggers that name a weapon of war: the type model's "no event" (a fire, damage) never
+# overrules them.
+WEAPONS = ("Shelling/artillery/missile attack", "Air/drone strike")
 DETECT_MIN_WORDS = 3  # "Euromaidan Press", "#WarinUkraine", a bare place name: no incident told
 CONTEXT_CHARS = 400  # of the paragraph after the sentence, read with it for its type
 
@@ -315,7 +318,8 @@ class EventExtractor:
         if predicted is None:
             return concrete[0]  # the model saw a protest where no word says there was a crowd
         if not predicted.is_event:
-            return None
+            weapon = next(((r, m) for r, m in concrete if r.sub_event_type in WEAPONS), None)
+            return weapon  # "Damaged bus stop after shelling": damage by shelling is no accident
         rule, match = next(((r, m) for r, m in concrete if r.event_type == predicted.event_type), concrete[0])
         # What the words say of the sub-type wins ("shelled" is shelling, never a chemical
         # weapon); the model's sub-type where the trigger's type is not the model's.

@@ -37,7 +37,7 @@ def same_event(a: Event, b: Event, *, km: float = SAME_PLACE_KM, across: bool = 
         return False
     if not a.undated and not _overlap(a.when, b.when, 0 if _day_precise(a) and _day_precise(b) else 1):
         return False
-    if _same_quote(a, b):
+    if _same_quote(a, b) and a.gazetteer_id == b.gazetteer_id:
         return True  # one report filed twice, or one wire story in two papers
     if a.gazetteer_id is None or b.gazetteer_id is None:
         return False  # nothing says where: only the same words say it is the same incident

@@ -156,3 +156,32 @@ def test_a_place_placed_near_another_is_the_events_place(extractor, text, place)
 def test_the_trigger_says_the_sub_type(extractor):
     (event,) = _events(extractor, "Russian forces shelled the town of Irpin near Kyiv, killing eight civilians.")
     assert event.sub_event_type == "Shelling/artillery/missile attack" and event.fatalities == 8
+
+
+def test_one_headline_given_to_two_incidents_counts_as_merged_but_not_as_told_apart(tmp_path, extractor):
+    text = "Russian forces shelled Kharkiv on 10 March, killing two civilians."
+    path = _write(tmp_path / "same.jsonl", [
+        {"text": text, "date": "2022-03-10", "lat": 49.99, "lon": 36.23},
+        {"text": text, "date": "2022-03-10", "lat": 49.80, "lon": 36.60},
+    ])  # fmt: skip
+    report = evaluate_reports(path, extractor)
+    assert report["merged_distinct"] == 1.0 and report["merged_distinct_told_apart"] == 0.0
+
+
+def test_one_line_in_two_reports_that_place_it_apart_stays_two_events(tmp_path, store, extractor):
+    line = "Three Ukrainian soldiers were killed in clashes in the east."
+    path = _write(tmp_path / "two.jsonl", [
+        {"text": f"{line}\nDerhachi.", "date": "2022-03-10", "source": "A"},
+        {"text": f"{line}\nChuhuiv.", "date": "2022-03-10", "source": "B"},
+    ])  # fmt: skip
+    ingest_many([path], store, extractor)
+    assert len(store.events()) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Damaged bus stop after shelling in Kharkiv",
+    "Large fire in Chernihiv industrial district reportedly after shelling.",
+])  # fmt: skip
+def test_damage_by_a_weapon_of_war_is_no_accident(extractor, text):
+    (event,) = _events(extractor, text)
+    assert event.event_type == "Explosions/Remote violence" and event.gazetteer_id is not None
