@@ -185,3 +185,19 @@ def test_one_line_in_two_reports_that_place_it_apart_stays_two_events(tmp_path, 
 def test_damage_by_a_weapon_of_war_is_no_accident(extractor, text):
     (event,) = _events(extractor, text)
     assert event.event_type == "Explosions/Remote violence" and event.gazetteer_id is not None
+
+
+def test_sentences_of_local_news_in_an_article_are_no_conflict_events(extractor):
+    article = " ".join([
+        "The device, called the Watchman, targets a heartbeat problem called atrial fibrillation.",
+        "Soccer powers Chelsea and Club America will play at the stadium in Dallas in July.",
+        "The new venture opened about two weeks ago on Main Street in Springfield, Illinois.",
+        "Highway Patrol troopers are looking for leads in the crash near Charleston.",
+        "Patrol officers searched the area near the river for hours.",
+        "The city council will vote on the budget next Tuesday, the mayor of Springfield said.",
+        "Tickets for the game in Dallas go on sale on Friday at the box office and online.",
+        "The school board in Springfield approved a new schedule for the autumn term.",
+        "Volunteers planted two hundred trees along the river in Charleston on Saturday.",
+        "The library will stay open late during the exam weeks, its director said.",
+    ])  # an article, not a short report: longer than a post  # fmt: skip
+    assert _events(extractor, article) == []
