@@ -201,3 +201,9 @@ def test_sentences_of_local_news_in_an_article_are_no_conflict_events(extractor)
         "The library will stay open late during the exam weeks, its director said.",
     ])  # an article, not a short report: longer than a post  # fmt: skip
     assert _events(extractor, article) == []
+
+
+def test_two_shellings_near_one_city_in_an_article_stay_two_with_their_tolls(extractor):
+    events = _events(extractor, "Russian forces shelled Bucha near Kyiv on Sunday, killing three civilians. "
+                                "Russian forces also shelled the town of Irpin near Kyiv, killing eight civilians.")  # fmt: skip
+    assert [(e.location, e.fatalities) for e in events] == [("Bucha", 3), ("Irpin", 8)]
