@@ -1,7 +1,7 @@
 """Every development set in one go, one table (issue 20): a gain on one set that costs
 another shows here.
 
-Run: ``.venv/bin/python bench/devsets_bench.py [--locator rules|model]`` (scikit-learn, a
+Run: ``.venv/bin/python bench/devsets_bench.py [--locator reports|rules|model]`` (scikit-learn, a
 test extra, trains the held-out models).
 
 No figure is a train-set figure. The incident detector is trained on these sets, so each
@@ -56,7 +56,7 @@ def type_folds(geoparser, items, thresholds, locator) -> dict:
 
 
 def main() -> None:
-    locator = sys.argv[sys.argv.index("--locator") + 1] if "--locator" in sys.argv else "rules"
+    locator = sys.argv[sys.argv.index("--locator") + 1] if "--locator" in sys.argv else "reports"
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, locator {locator}")
     started = time.perf_counter()
     items = train_detect.examples(EVAL)

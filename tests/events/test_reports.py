@@ -144,6 +144,17 @@ def test_a_village_the_gazetteer_lacks_in_the_named_region_falls_back_to_the_reg
     assert event.geo_precision == "region" and "Luhans" in event.location
 
 
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("Fire at the Thermal Power Plant in Kurakhove, Donetsk Oblast", "Kurakhove"),
+    ("Destroyed bridge over the Desna in Chernihiv", "Chernihiv"),
+])  # fmt: skip
+def test_a_short_report_is_placed_by_the_learned_locator(extractor, text, place):
+    # The place rules take the first capitalised name the gazetteer knows ("Thermal", the
+    # river); the learned locator, the default in short reports, takes the town.
+    (event,) = _events(extractor, text)
+    assert event.location == place
+
 @pytest.mark.parametrize(("text", "place"), [
     ("Russian forces shelled the town of Irpin near Kyiv, killing eight civilians.", "Irpin"),
     ("Russian troops attacked Hostomel, 25 km northwest of Kyiv.", "Hostomel"),
