@@ -345,7 +345,7 @@ def _jsonl_readers(path: Path) -> Iterator[tuple[str, Callable[[], list[Article]
         return
     with handle:
         for number, line in enumerate(handle, 1):
-            if line.strip():
+            if line.decode("utf-8", "replace").strip():  # a line of Unicode spaces is blank too
                 yield f"{path}:{number}", _record_reader(line, f"{path}:{number}")
 
 
