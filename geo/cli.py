@@ -253,10 +253,11 @@ def parse(ctx, source, fmt, spacy_model):
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "both"]), default="both", show_default=True
 )
-@click.option("--locator", type=click.Choice(list(LOCATORS)), default="rules", show_default=True,
-              help="For event-location files: the place rules, or the learned model (on the file it was "
-                   "trained on that is a train-set figure; its k-fold figures come from "
-                   "python -m geo.events.train_locator).")  # fmt: skip
+@click.option("--locator", type=click.Choice(list(LOCATORS)), default="model", show_default=True,
+              help="For event-location files: the learned locator (as the extractor uses in short "
+                   "reports) or the place rules (as in articles). The table warns when the file holds "
+                   "sentences the locator was trained on; its held-out figures come from "
+                   "python -m geo.events.train_locator.")  # fmt: skip
 @click.pass_context
 @_fail_cleanly
 def eval_command(ctx, paths, limit, fmt, locator):

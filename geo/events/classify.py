@@ -127,7 +127,8 @@ class TypeModel:
     """tf-idf features, a linear score per sub-type; ``predict(text)``."""
 
     def __init__(self, vocabulary: list[str], idf: np.ndarray, labels: list[str], weights: np.ndarray,
-                 bias: np.ndarray) -> None:  # fmt: skip
+                 bias: np.ndarray, trained_on: np.ndarray | None = None) -> None:  # fmt: skip
+        self.trained_on = trained_on  # keys of the training texts (geo.events.trained)
         self.index = {name: i for i, name in enumerate(vocabulary)}
         self.vocabulary = vocabulary
         self.idf = idf.astype(np.float64)
@@ -192,14 +193,18 @@ class TypeModel:
             labels=np.array(self.labels),
             weights=self.weights.astype(np.float16),
             bias=self.bias.astype(np.float32),
+            trained_on=_keys(self.trained_on),
         )
 
     @classmethod
     def load(cls, path: Path) -> TypeModel:
         with np.load(path, allow_pickle=False) as data:
-            return cls(
-                list(data["vocabulary"]), data["idf"], list(data["labels"]), data["weights"], data["bias"]
-            )
+            return cls(list(data["vocabulary"]), data["idf"], list(data["labels"]), data["weights"], data["bias"],
+                       data.get("trained_on"))  # fmt: skip
+
+
+def _keys(trained_on: np.ndarray | None) -> np.ndarray:
+    return np.zeros(0, dtype=np.uint32) if trained_on is None else trained_on.astype(np.uint32)
 
 
 @lru_cache(maxsize=1)

@@ -112,12 +112,14 @@ class IncidentModel:
             weights=m.weights.astype(np.float16),
             bias=m.bias.astype(np.float32),
             thresholds=np.array([self.threshold, self.report_threshold], dtype=np.float32),
+            trained_on=np.zeros(0, dtype=np.uint32) if m.trained_on is None else m.trained_on.astype(np.uint32),
         )
 
     @classmethod
     def load(cls, path: Path) -> IncidentModel:
         with np.load(path, allow_pickle=False) as data:
-            model = TypeModel(list(data["vocabulary"]), data["idf"], ["incident"], data["weights"], data["bias"])
+            model = TypeModel(list(data["vocabulary"]), data["idf"], ["incident"], data["weights"], data["bias"],
+                              data.get("trained_on"))  # fmt: skip
             threshold, report_threshold = (float(x) for x in data["thresholds"])
         return cls(model, threshold, report_threshold)
 

@@ -19,18 +19,22 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import EvalFileError
 from geo.events.articles import parse_article
-from geo.events.classify import NOT_AN_EVENT, SUB_TYPES, event_type_of
+from geo.events.classify import NOT_AN_EVENT, SUB_TYPES, event_type_of, shipped_types
+from geo.events.detect import shipped_detector
 from geo.events.extract import EventExtractor, choose_place
 from geo.events.locate import shipped_model
 from geo.events.merge import same_event
 from geo.events.record import Event
+from geo.events.trained import share_seen
 from geo.gazetteer.lookup import Gazetteer
 from geo.gazetteer.names import normalise
 from geo.gazetteer.place import distance_km
@@ -49,6 +53,7 @@ class LocationCase:
     text: str
     trigger: tuple[int, int]
     gold: tuple[tuple[int, int], ...]
+    source: str = ""  # the corpus or publisher the sentence comes from, for grouped folds
 
 
 def read_location_cases(path: Path) -> Iterator[LocationCase]:
@@ -64,7 +69,8 @@ def read_location_cases(path: Path) -> Iterator[LocationCase]:
             record = json.loads(line)
             trigger = (int(record["trigger"]["start"]), int(record["trigger"]["end"]))
             gold = tuple((int(g["start"]), int(g["end"])) for g in record["locations"])
-            yield LocationCase(str(record.get("id", number)), str(record["text"]), trigger, gold)
+            yield LocationCase(str(record.get("id", number)), str(record["text"]), trigger, gold,
+                               str(record.get("source") or ""))  # fmt: skip
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
             raise EvalFileError(
                 f"{path}, line {number}: expected {{'text', 'trigger': {{'start', 'end'}}, 'locations': [...]}} ({err})."
@@ -418,9 +424,21 @@ def reports_table(name: str, report: dict) -> str:
 
 
 def evaluate_file(path: Path, gazetteer: Gazetteer, *, limit: int | None = None,
-                  locator: str = "rules") -> tuple[dict, str]:  # fmt: skip
-    """One development file of any kind (``file_kind``), measured: its report and table."""
+                  locator: str = "model") -> tuple[dict, str]:  # fmt: skip
+    """One development file of any kind (``file_kind``), measured: its report and table.
+    Where a shipped model was trained on the file's texts, ``report["trained_on"]`` gives
+    the share for each such model and the table warns that the figure is a train-set one."""
     kind = file_kind(path)
+    report, table = _evaluate_kind(kind, path, gazetteer, limit, locator)
+    seen = seen_in_training(path, kind, locator, limit)
+    if seen:
+        report["trained_on"] = seen
+        table += "\n" + trained_warning(seen)
+    return report, table
+
+
+def _evaluate_kind(kind: str, path: Path, gazetteer: Gazetteer, limit: int | None,
+                   locator: str) -> tuple[dict, str]:  # fmt: skip
     extractor = EventExtractor(Geoparser(gazetteer))
     if kind == "location":
         report = evaluate_locations(read_location_cases(path), extractor, LOCATORS[locator], limit=limit)
@@ -437,3 +455,29 @@ def evaluate_file(path: Path, gazetteer: Gazetteer, *, limit: int | None = None,
         return report, reports_table(path.name, report)
     report = evaluate_toponyms(read_documents(path), extractor.geoparser, limit=limit)
     return report, toponyms_table(path.name, report)
+
+
+def seen_in_training(path: Path, kind: str, locator: str = "model", limit: int | None = None) -> dict[str, float]:
+    """For each shipped model that the measure of a ``kind`` file uses, the share of the
+    file's texts it was trained on; models that saw none of them are left out."""
+    models: dict[str, np.ndarray | None] = {}
+    detector = shipped_detector()
+    if kind in ("types", "articles", "reports") and detector is not None:
+        models["the incident detector"] = detector.model.trained_on
+    types = shipped_types()
+    if kind == "types" and types is not None:
+        models["the type model"] = types.trained_on
+    if kind == "location" and locator == "model":
+        models["the event locator"] = np.array(shipped_model().trained_on, dtype=np.uint32)
+    if not models:
+        return {}
+    texts = [str(r["text"]) for _, r in islice(_records(path, ("text",)), limit)]
+    shares = {name: round(share_seen(texts, keys), 3) for name, keys in models.items()}
+    return {name: share for name, share in shares.items() if share > 0}
+
+
+def trained_warning(seen: dict[str, float]) -> str:
+    said = ", ".join(f"{name} {share:.0%}" for name, share in seen.items())
+    return (f"  Warning: texts of this file were in the training data of {said}: a train-set "
+            "figure, higher than new text gets. Held-out figures: BENCHMARKS.md, or python -m "
+            "geo.events.train_detect / train_types / train_locator.")  # fmt: skip

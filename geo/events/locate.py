@@ -137,6 +137,7 @@ class LocatorModel:
 
     weights: dict[str, float]
     threshold: float
+    trained_on: tuple[int, ...] = ()  # keys of the training sentences (geo.events.trained)
 
     def probability(self, row: dict[str, float]) -> float:
         z = sum(self.weights.get(name, 0.0) * value for name, value in row.items())
@@ -152,12 +153,16 @@ class LocatorModel:
         return scored[0][0], scored[0][1], scored
 
     def to_json(self) -> str:
-        return json.dumps({"threshold": self.threshold, "weights": self.weights}, indent=1, sort_keys=True)
+        data = {"threshold": self.threshold, "weights": self.weights}
+        text = json.dumps(data, indent=1, sort_keys=True)
+        # the keys on one line at the end, so the weights stay readable
+        return text[:-2] + ',\n "trained_on": ' + json.dumps(list(self.trained_on)) + "\n}"
 
     @classmethod
     def from_file(cls, path: Path) -> LocatorModel:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls({k: float(v) for k, v in data["weights"].items()}, float(data["threshold"]))
+        return cls({k: float(v) for k, v in data["weights"].items()}, float(data["threshold"]),
+                   tuple(int(k) for k in data.get("trained_on", ())))  # fmt: skip
 
 
 def score_candidates(

@@ -41,6 +41,7 @@ from geo.events.classify import SUB_TYPES, TypeModel, features
 from geo.events.detect import DETECTOR_FILE, IncidentModel, detector_text, rule_features
 from geo.events.extract import FATALITIES_RE, KILLED_RE, EventExtractor, sentences
 from geo.events.train_types import tfidf_matrix
+from geo.events.trained import keys_of
 
 DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "eval"
 SAYING = {"said", "says", "told", "is", "was", "were", "are", "be", "been", "reported", "claimed", "came",
@@ -62,6 +63,7 @@ class Example:
     rule_types: tuple[str, ...]
     incident: bool
     group: str  # the dataset
+    origin: str = ""  # the record the text comes from, when it is not the text itself
 
 
 def _read(path: Path) -> list[dict]:
@@ -99,9 +101,9 @@ def examples(eval_dir: Path) -> list[Example]:
                     sentence
                 ):
                     continue
-                quiet.append(sentence)
+                quiet.append((sentence, text))
         random.Random(0).shuffle(quiet)
-        found += [Example(s, ("none",), False, group) for s in quiet[:NEGATIVES_PER_SET]]
+        found += [Example(s, ("none",), False, group, text) for s, text in quiet[:NEGATIVES_PER_SET]]
     return found
 
 
@@ -170,6 +172,7 @@ def main() -> None:
     if "--no-write" in sys.argv:
         return
     detector = IncidentModel(fit(items), article, report)
+    detector.model.trained_on = keys_of(e.origin or e.text for e in items)
     out = config.shipped(DETECTOR_FILE)
     detector.save(out)
     print(f"wrote {out} ({len(detector.model.vocabulary):,} features, {out.stat().st_size / 1e6:.1f} MB)")

@@ -27,6 +27,7 @@ from geo import config
 from geo.events.classify import MODEL_FILE, TypeModel, event_type_of, features
 from geo.events.evaluate import evaluate_types
 from geo.events.extract import EventExtractor
+from geo.events.trained import keys_of
 from geo.gazetteer.lookup import Gazetteer
 from geo.parse.pipeline import Geoparser
 
@@ -91,6 +92,7 @@ def main() -> None:
     if "--no-write" in sys.argv:
         return
     model = fit(texts, labels)
+    model.trained_on = keys_of(texts)
     out = config.shipped(MODEL_FILE)
     model.save(out)
     print(f"wrote {out} ({len(model.vocabulary):,} features, {len(model.labels)} sub-types)")

@@ -14,7 +14,7 @@ from geo.events.evaluate import (
     rule_locator,
 )
 from geo.events.locate import candidates, shipped_model
-from geo.events.train_locator import best_threshold, fit, rows_of, score
+from geo.events.train_locator import best_threshold, fit, grouped_folds, rows_of, score
 
 SENTENCE = (
     "In the West Bank city of Nablus Saturday, a Palestinian man riding a motorcycle was shot and killed."
@@ -74,7 +74,13 @@ def test_training_learns_from_cases(geoparser, c):
         start = text.index(town)
         cases.append(LocationCase(town, text, (text.index("shelled"), text.index("shelled") + 7),
                                   ((start, start + len(town)),)))  # fmt: skip
-    case_rows = [rows_of(case, geoparser) for case in cases]
+    case_rows = [rows_of(case, geoparser.parse(case.text)) for case in cases]
     weights = fit([r for rows in case_rows for r in rows])
     threshold = best_threshold(cases, case_rows, weights)
     assert score(cases, case_rows, weights, threshold)["f1"] == 1.0
+
+
+def test_grouped_folds_hold_out_one_source_at_a_time():
+    cases = [LocationCase(str(i), "x", (0, 1), (), "big" if i < 150 else f"small{i % 2}") for i in range(170)]
+    folds = grouped_folds(cases)
+    assert sorted(folds) == ["big", "other"] and len(folds["big"]) == 150 and len(folds["other"]) == 20
