@@ -22,7 +22,7 @@ from geo import config
 from geo.errors import ConflictmapError, PlaceNotFoundError
 from geo.events.evaluate import LOCATORS, evaluate_file
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
-from geo.export import FORMATS, ExportOptions, appcache, export_bytes, export_events
+from geo.export import FORMATS, ExportOptions, appcache, export_bytes, export_events, format_for_path
 from geo.export.compare import compare_origins
 from geo.export.datasets import FORMATS as IMPORT_FORMATS
 from geo.export.datasets import ImportOptions, import_file
@@ -427,19 +427,21 @@ def events_delete(ctx, event_ids, origin):
 @_event_filters
 @click.option("--title", help="A title (shown on the map).")
 @click.option(
-    "--force", is_flag=True, help="Replace --out even if it is not an earlier export (never a database)."
+    "--force", is_flag=True,
+    help="Replace --out even if it is not an earlier export of conflictmap (never a database, never a file "
+         "in the data directory).",
 )
 @click.pass_context
 @_fail_cleanly
 def export(ctx, out, fmt, date_from, date_to, event_type, country, origins, bbox, title, force):
     """Write the events to a file: a self-contained HTML map (works offline), ACLED-style
     CSV, GeoJSON or GeoParquet."""
-    fmt = fmt or next((f.name for f in FORMATS.values() if out.suffix.lower() == f.suffix), "html")
+    fmt = fmt or format_for_path(out)
     found = _filtered_events(ctx, date_from, date_to, event_type, country, origins, bbox)
     with click.progressbar(length=2, label="Exporting", file=sys.stderr, hidden=len(found) < 5000) as bar:
         options = ExportOptions(title=title, index_path=ctx.find_root().obj["index"],
                                 progress=lambda _m: bar.update(1))  # fmt: skip
-        size = export_events(found, fmt, out, options, force=force)
+        size = export_events(found, fmt, out, options, force=force, data_dir=ctx.find_root().obj["data_dir"])
     offline = " It opens offline in any browser." if fmt == "html" else ""
     echo(f"Wrote {out} ({size / 2**20:.1f} MB, {len(found)} events, {fmt}).{offline}")
 

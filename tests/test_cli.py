@@ -289,3 +289,18 @@ def test_events_and_export_filter_by_origin(run, tmp_path):
     result = run("--store", store, "export", "--out", str(out), "--origin", "acled")
     assert result.exit_code == 0 and result.stdout.startswith(f"Wrote {out} (") and ", 2 events, geojson)" in result.stdout
     assert [f["properties"]["origin"] for f in json.loads(out.read_text())["features"]] == ["acled:ukraine.csv"] * 2
+
+
+def test_export_never_replaces_your_places(run, tmp_path, _private_data_dir):
+    """Issue 21, 1: `export --out <data dir>/user_places.geojson` replaced the user's places."""
+    store = str(tmp_path / "events.sqlite")
+    assert run("--store", store, *ADD, "--name", "Camp Alpha", "--lat", "50.1", "--lon", "30.2").exit_code == 0
+    places = _private_data_dir / "user_places.geojson"
+    before = places.read_bytes()
+    for extra in ([], ["--force"]):
+        result = run("--store", store, "export", "--out", str(places), *extra)
+        assert result.exit_code == 1
+        assert error_line(result).startswith(f"Error: {places} is in your data directory")
+    assert places.read_bytes() == before
+    listed = run("gazetteer", "list")
+    assert listed.exit_code == 0 and "Camp Alpha" in listed.output

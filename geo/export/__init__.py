@@ -1,9 +1,15 @@
 """Exports: one registry of formats, listed by the CLI (``export --format``) and the app.
 
-A new format is one module with a ``write(events, stream, options)`` function, registered
-below with ``register`` (like ``acled``, ``geojson``, ``geoparquet`` and ``mapview``). Every export is written to a temporary file beside the target and
-moved into place, so a failed export never leaves half a file, and a file that is not an
-export (the event store, a folder) is never overwritten.
+A new format is one module with a ``write(events, stream, options)`` function and an
+``is_export(path, head)`` test, registered below with ``register`` (like ``acled``,
+``geojson``, ``geoparquet`` and ``mapview``). Every export is written to a temporary file
+beside the target and moved into place, so a failed export never leaves half a file.
+
+Every export carries a mark of its own (a ``generator`` meta tag in HTML, the exact header
+row of our CSV, a ``conflictmap`` member in GeoJSON, a ``conflictmap`` key-value in Parquet's
+metadata). An existing file is replaced only when it bears the mark of the format being
+written, or with ``force``; a database and anything in the user's data directory (their
+places, GeoNames layers, the event store) never, whatever ``force`` says.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from geo import config
 from geo.errors import ExportError
 from geo.events.record import Event
 from geo.export import acled, geojson, geoparquet, mapview
@@ -37,7 +44,13 @@ class ExportFormat:
     media_type: str
     description: str
     write: Callable[[Sequence[Event], BinaryIO, ExportOptions], None]
-    signature: bytes = b""  # how an earlier export of this format starts (or contains, for html)
+    # Whether a file (its path and first 4 KiB) is an earlier export of this format: it bears our mark.
+    is_export: Callable[[Path, bytes], bool] = lambda path, head: False
+    aliases: tuple[str, ...] = ()  # other suffixes that mean this format (.geoparquet)
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        return (self.suffix, *self.aliases)
 
 
 FORMATS: dict[str, ExportFormat] = {}
@@ -49,13 +62,20 @@ def register(fmt: ExportFormat) -> ExportFormat:
 
 
 register(ExportFormat("html", ".html", "text/html", "A map in one HTML file that opens offline", mapview.write_html,
-                      mapview.EXPORT_MARK.encode()))  # fmt: skip
+                      mapview.is_export))  # fmt: skip
 register(ExportFormat("csv", ".csv", "text/csv", "ACLED-style CSV (ACLED's columns, then ours)", acled.write,
-                      ",".join(acled.COLUMNS[:3]).encode()))  # fmt: skip
+                      acled.is_export))  # fmt: skip
 register(ExportFormat("geojson", ".geojson", "application/geo+json", "GeoJSON FeatureCollection", geojson.write,
-                      b'{"type": "FeatureCollection"'))  # fmt: skip
+                      geojson.is_export))  # fmt: skip
 register(ExportFormat("geoparquet", ".parquet", "application/vnd.apache.parquet",
-                      "GeoParquet 1.0 (WKB geometry), for GIS and dataframes", geoparquet.write, b"PAR1"))  # fmt: skip
+                      "GeoParquet 1.0 (WKB geometry), for GIS and dataframes", geoparquet.write,
+                      geoparquet.is_export))  # fmt: skip
+
+
+def format_for_path(path: Path, default: str = "html") -> str:
+    """The format a file name asks for (``events.geoparquet`` -> geoparquet), else ``default``."""
+    suffix = Path(path).suffix.lower()
+    return next((f.name for f in FORMATS.values() if suffix in f.suffixes), default)
 
 
 def get_format(name: str) -> ExportFormat:
@@ -81,13 +101,14 @@ def export_events(
     options: ExportOptions | None = None,
     *,
     force: bool = False,
+    data_dir: Path | None = None,
 ) -> int:
     """Write ``events`` to ``path`` atomically; returns the file's size in bytes. An existing
-    file is replaced only if it is an earlier export of this format (or with ``force``);
-    a database never."""
+    file is replaced only if it bears the mark of an earlier export of this format (or with
+    ``force``); a database, or any file in ``data_dir`` (default: ``config.data_dir()``), never."""
     fmt = get_format(format_name)
     path = Path(path)
-    _check_target(path, fmt, force)
+    _check_target(path, fmt, force, Path(data_dir) if data_dir is not None else config.data_dir())
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then moved into place)
             dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
@@ -116,7 +137,12 @@ def _mode_for(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def _check_target(path: Path, fmt: ExportFormat, force: bool) -> None:
+def _check_target(path: Path, fmt: ExportFormat, force: bool, data_dir: Path) -> None:
+    if _inside(path, data_dir):
+        raise ExportError(
+            f"{path} is in your data directory ({data_dir}), which holds your places, GeoNames layers and "
+            "events: exports never go there (not even with --force). Choose a file elsewhere."
+        )
     if path.is_dir():
         raise ExportError(f"{path} is a folder: give a file name, such as {path / ('events' + fmt.suffix)}.")
     if not path.parent.is_dir():
@@ -131,12 +157,19 @@ def _check_target(path: Path, fmt: ExportFormat, force: bool) -> None:
         raise ExportError(
             f"{path} is a database (perhaps the event store or the index): refusing to overwrite it."
         )
-    earlier = head.startswith(fmt.signature) or (fmt.name == "html" and fmt.signature in head)
-    if head and not earlier and not force:
+    if head and not force and not fmt.is_export(path, head):
         raise ExportError(
-            f"{path} exists and is not an earlier {fmt.name} export of conflictmap: choose another name, "
-            "or add --force to replace it."
+            f"{path} exists and is not an earlier {fmt.name} export of conflictmap (it lacks the mark every "
+            "export carries): choose another name, or add --force to replace it."
         )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies in it (links and ``..`` resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of symbolic links: not a place we write either
+        return True
 
 
 __all__ = [
@@ -145,6 +178,7 @@ __all__ = [
     "ExportOptions",
     "export_bytes",
     "export_events",
+    "format_for_path",
     "get_format",
     "register",
 ]

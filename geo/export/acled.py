@@ -71,6 +71,14 @@ def to_rows(events: Iterable[Event]) -> Iterator[dict]:
         }
 
 
+HEADER = ",".join(COLUMNS)  # our export's first line, exactly: its mark (an ACLED download has fewer columns)
+
+
+def is_export(path: object, head: bytes) -> bool:
+    """An earlier CSV export: its first line is exactly our header."""
+    return head.split(b"\n", 1)[0].rstrip(b"\r") == HEADER.encode()
+
+
 def write(events: Iterable[Event], stream: BinaryIO, options: object = None) -> None:
     """The registry's CSV writer: UTF-8, ACLED's columns first."""
     stream.write(write_csv(events).encode("utf-8"))

@@ -8,6 +8,11 @@ from typing import BinaryIO
 
 from geo.events.record import Event
 
+# A foreign member (RFC 7946, section 6.1) right after "type": the mark of our export.
+MARK_MEMBER = "conflictmap"
+MARK_VALUE = "events export"
+_MARK = f'{{"type": "FeatureCollection", "{MARK_MEMBER}": "{MARK_VALUE}"'.encode()
+
 
 def to_geojson(events: Iterable[Event]) -> dict:
     """One Feature per event: its geometry (a point where only a point is known) and every
@@ -19,8 +24,13 @@ def to_geojson(events: Iterable[Event]) -> dict:
             geometry = {"type": "Point", "coordinates": [event.longitude, event.latitude]}
         properties = {k: v for k, v in event.to_record().items() if k != "geometry"}
         features.append({"type": "Feature", "id": event.id, "geometry": geometry, "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", MARK_MEMBER: MARK_VALUE, "features": features}
 
 
 def write(events: Iterable[Event], stream: BinaryIO, options: object = None) -> None:
     stream.write(json.dumps(to_geojson(events), ensure_ascii=False).encode("utf-8"))
+
+
+def is_export(path: object, head: bytes) -> bool:
+    """An earlier GeoJSON export: it starts with our mark (any other GeoJSON does not)."""
+    return head.startswith(_MARK)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
@@ -16,6 +17,7 @@ import shapely
 
 from geo.events.record import EVENT_COLUMNS, Event
 
+MARK_KEY, MARK_VALUE = b"conflictmap", b"events export"  # a key-value of the file's metadata: our mark
 FLOAT_COLUMNS = ("latitude", "longitude")
 INT_COLUMNS = ("id", "fatalities")
 
@@ -50,7 +52,7 @@ def to_table(events: Sequence[Event]) -> pa.Table:
         },
     }
     table = pa.table(columns)
-    return table.replace_schema_metadata({b"geo": json.dumps(geo).encode()})
+    return table.replace_schema_metadata({b"geo": json.dumps(geo).encode(), MARK_KEY: MARK_VALUE})
 
 
 def _shape(event: Event):
@@ -63,3 +65,14 @@ def _shape(event: Event):
 
 def write(events: Sequence[Event], stream: BinaryIO, options: object = None) -> None:
     pq.write_table(to_table(events), stream, compression="zstd")
+
+
+def is_export(path: Path, head: bytes) -> bool:
+    """An earlier GeoParquet export: a Parquet file whose metadata carries our key."""
+    if not head.startswith(b"PAR1"):
+        return False
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowException):  # not a readable Parquet file: not ours
+        return False
+    return metadata.get(MARK_KEY) == MARK_VALUE

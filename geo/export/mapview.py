@@ -377,6 +377,11 @@ def _open_index(index_path: str) -> PlaceIndex:
     return shared_index(Path(index_path))
 
 
+def is_export(path: Path, head: bytes) -> bool:
+    """An earlier HTML export: its head carries ``EXPORT_MARK``."""
+    return EXPORT_MARK.encode() in head
+
+
 def write_html(events: Sequence[Event], stream: BinaryIO, options) -> None:
     """The registry's HTML writer: the self-contained map page."""
     page = map_html(events, title=options.title, progress=options.progress, index_path=options.index_path)

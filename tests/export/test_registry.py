@@ -95,7 +95,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_part_file(tmp_path, monkeypa
 
     monkeypatch.setitem(FORMATS, "csv", FORMATS["csv"].__class__("csv", ".csv", "text/csv", "x", broken))
     with pytest.raises(RuntimeError, match="disk full"):
-        export_events(EVENTS, "csv", target)
+        export_events(EVENTS, "csv", target, force=True)
     assert target.read_text(encoding="utf-8") == "the old export"
     assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]
 
@@ -108,7 +108,7 @@ def test_an_earlier_export_is_replaced_anything_else_only_with_force(tmp_path, i
     export_events(EVENTS[:1], name, target, options)  # an earlier export: replaced
     notes = tmp_path / f"notes{FORMATS[name].suffix}"
     notes.write_text("my own notes", encoding="utf-8")
-    with pytest.raises(ExportError, match=f"is not an earlier {name} export of conflictmap: .* or add --force"):
+    with pytest.raises(ExportError, match=f"is not an earlier {name} export of conflictmap .* or add --force"):
         export_events(EVENTS, name, notes, options)
     assert notes.read_text(encoding="utf-8") == "my own notes"
     assert export_events(EVENTS, name, notes, options, force=True) > 0
@@ -123,3 +123,67 @@ def test_an_export_is_readable_like_any_file_written_here(tmp_path):
     finally:
         os.umask(umask)
     assert (tmp_path / "events.csv").stat().st_mode & 0o777 == 0o644
+
+
+# Issue 21, 1: a file is "an earlier export" only if it bears our mark, whatever it starts with.
+ACLED_DOWNLOAD = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,latitude,"
+    "longitude,notes,fatalities\nUKR1,2022-03-07,2022,1,Political violence,Battles,Armed clash,A,49.98,36.25,x,0\n"
+)
+
+
+def _their_parquet(path):
+    import pyarrow as pa
+
+    pq.write_table(pa.table({"x": [1, 2]}), path)
+
+
+THEIR_FILES = {
+    "geojson (json.dump)": ("geojson", lambda p: p.write_text(json.dumps({"type": "FeatureCollection", "features": []}))),
+    "csv (an ACLED download)": ("csv", lambda p: p.write_text(ACLED_DOWNLOAD)),
+    "csv (our header's first columns)": ("csv", lambda p: p.write_text("event_id_cnty,event_date,year\n1,2,3\n")),
+    "geoparquet (any Parquet)": ("geoparquet", _their_parquet),
+    "html (any page)": ("html", lambda p: p.write_text("<!DOCTYPE html><html><head></head><body>mine</body></html>")),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("what", list(THEIR_FILES))
+def test_a_file_without_our_mark_is_replaced_only_with_force(tmp_path, what):
+    name, make = THEIR_FILES[what]
+    target = tmp_path / f"theirs{FORMATS[name].suffix}"
+    make(target)
+    before = target.read_bytes()
+    with pytest.raises(ExportError, match=f"is not an earlier {name} export of conflictmap .* add --force"):
+        export_events(EVENTS[:1], name, target)
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["csv", "geojson", "geoparquet"])
+def test_every_export_bears_its_mark(tmp_path, name):
+    target = tmp_path / f"events{FORMATS[name].suffix}"
+    export_events(EVENTS, name, target)
+    assert FORMATS[name].is_export(target, target.read_bytes()[:4096])
+
+
+def test_geojson_mark_is_a_foreign_member_the_rest_unchanged():
+    data = json.loads(export_bytes(EVENTS, "geojson"))
+    assert data["type"] == "FeatureCollection" and data["conflictmap"] == "events export"
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_the_data_directory_is_never_a_target(tmp_path, force):
+    data = tmp_path / "data"
+    data.mkdir()
+    places = data / "user_places.geojson"
+    places.write_text('{"type": "FeatureCollection", "features": [\n]}\n', encoding="utf-8")
+    before = places.read_bytes()
+    for target in (places, data / "new.geojson", data / "sub" / ".." / "user_places.geojson"):
+        with pytest.raises(ExportError, match=r"is in your data directory .* exports never go there"):
+            export_events(EVENTS, "geojson", target, force=force, data_dir=data)
+    assert places.read_bytes() == before and sorted(p.name for p in data.iterdir()) == ["user_places.geojson"]
+
+
+def test_the_data_directory_defaults_to_the_configured_one(tmp_path, _private_data_dir):
+    _private_data_dir.mkdir()
+    with pytest.raises(ExportError, match="is in your data directory"):
+        export_events(EVENTS, "csv", _private_data_dir / "events.csv")
