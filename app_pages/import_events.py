@@ -37,6 +37,10 @@ def show(report: ImportReport) -> None:
     if report.bad:
         st.warning(plain(f"{report.path.name}: {report.bad:,} bad row(s) left out:"))
         st.text("\n".join(report.problem_lines(SHOWN_PROBLEMS)))
+    if report.repeated:
+        st.info(plain(f"{report.path.name}: {report.repeated:,} row(s) repeat an earlier row's id with other values, "
+                      "each kept as an event of its own:"))  # fmt: skip
+        st.text("\n".join(report.repeat_lines(SHOWN_PROBLEMS)))
 
 
 if st.button("Import", key="dataset_import"):

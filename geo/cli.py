@@ -538,6 +538,8 @@ def import_command(ctx, paths, fmt, lat, lon, date_column, text, encoding):
             echo(f"Error: {path}, {problem}", err=True)
         if report.bad > SHOWN_PROBLEMS:
             echo(f"... and {report.bad - SHOWN_PROBLEMS:,} more bad rows.", err=True)
+        for line in report.repeat_lines(SHOWN_PROBLEMS):
+            echo(f"Note: {path}, {line}" if not line.startswith("...") else line, err=True)
         failed = failed or report.bad > 0
     echo(f"Store: {ctx.find_root().obj['store']}", err=True)
     _warm_app(ctx, store)

@@ -98,6 +98,13 @@ class SQLiteStore:
             self.conn.execute("ALTER TABLE articles ADD COLUMN language TEXT")
         if "fatalities" not in {r[1] for r in self.conn.execute("PRAGMA table_info(event_sources)")}:
             self.conn.execute("ALTER TABLE event_sources ADD COLUMN fatalities INTEGER")  # each source's own toll
+        # GeoJSON ids were keyed alone (geojson:1), so two files' features with id 1 were one
+        # event (issue 21): a feature's key names its file now (geojson@a.geojson:1).
+        self.conn.execute(
+            "UPDATE imported_keys SET key = 'geojson@' || substr((SELECT origin FROM events WHERE id = event_id), 9)"
+            " || ':' || substr(key, 9) WHERE key >= 'geojson:' AND key < 'geojson;' AND substr(key, 9, 1) != '#'"
+            " AND (SELECT origin FROM events WHERE id = event_id) LIKE 'geojson:%'"
+        )
 
     def _check_foreign(self) -> None:
         """Refuse an SQLite file that is not a store (rather than add our tables to it)."""

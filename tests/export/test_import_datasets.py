@@ -495,3 +495,69 @@ def test_an_upload_imports_like_a_file_of_its_name(tmp_path):
     assert report.problem_lines(0) == ["... and 1 more bad rows."]
     assert {e.origin for e in store.events()} == {"acled:acled_2015.csv"}
     assert import_file(upload, store).unchanged == 2
+
+
+# -- keys (issue 21, 2) --------------------------------------------------------------------
+
+
+def _features(*rows: tuple) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, 50.0]},
+         "properties": {"fid": fid, "date": "2022-03-01", "notes": note}} for fid, lon, note in rows]})  # fmt: skip
+
+
+def test_geojson_ids_of_two_files_are_two_events(tmp_path, store_path):
+    """QGIS numbers every layer's features 1, 2...: b.geojson's feature 1 is not a.geojson's."""
+    a = write(tmp_path, "a.geojson", _features((1, 30.0, "Shelling in A1"), (2, 30.1, "Shelling in A2")))
+    b = write(tmp_path, "b.geojson", _features((1, 31.0, "Strike in B1")))
+    assert "2 imported, 0 updated" in run_import(store_path, str(a)).stdout
+    assert "1 imported, 0 updated" in run_import(store_path, str(b)).stdout
+    assert sorted(e.notes for e in stored(store_path)) == ["Shelling in A1", "Shelling in A2", "Strike in B1"]
+    assert "0 imported, 0 updated, 2 unchanged" in run_import(store_path, str(a)).stdout  # still keyed by its id
+    revised = write(tmp_path, "a.geojson", _features((1, 30.0, "Shelling in A1, revised"), (2, 30.1, "Shelling in A2")))
+    assert "0 imported, 1 updated, 1 unchanged" in run_import(store_path, str(revised)).stdout
+    assert sorted(e.notes for e in stored(store_path)) == ["Shelling in A1, revised", "Shelling in A2", "Strike in B1"]
+
+
+def test_a_repeated_id_in_one_file_is_reported_and_both_rows_kept(tmp_path, store_path):
+    path = write(tmp_path, "fid.geojson", _features((7, 30.0, "First"), (7, 30.5, "Second"), (7, 30.0, "First")))
+    result = run_import(store_path, str(path))
+    assert result.stdout.startswith(f"{path} (geojson, utf-8): 2 imported, 0 updated, 1 unchanged or duplicate, "
+                                    "0 bad, 1 with a repeated id (kept apart)")  # fmt: skip
+    assert f"Note: {path}, feature 2: its id 7 is also an earlier row's, with other values: kept as an event of " \
+           "its own" in result.output
+    assert result.exit_code == 0
+    assert sorted(e.notes for e in stored(store_path)) == ["First", "Second"]
+    assert "0 imported, 0 updated, 3 unchanged" in run_import(store_path, str(path)).stdout  # and again: the same
+
+
+def test_a_repeated_acled_id_across_batches_is_kept_apart(tmp_path, store_path):
+    rows = "".join(f"E{n},2022-03-01,Battles,{n / 1000:.3f},30,row {n}\n" for n in range(1, 8))
+    rows += "E2,2022-03-02,Battles,0.002,30,row 2 revised\n"  # a repeat, in a later batch
+    path = write(tmp_path, "acled.csv", "event_id_cnty,event_date,event_type,latitude,longitude,notes\n" + rows)
+    report = import_file(path, SQLiteStore(store_path), ImportOptions(batch_rows=3))
+    assert (report.added, report.updated, report.repeated) == (8, 0, 1)
+    assert [str(p) for p in report.repeats] == [
+        "line 9: its id E2 is also an earlier row's, with other values: kept as an event of its own"]
+    again = import_file(path, SQLiteStore(store_path), ImportOptions(batch_rows=3))
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 8)
+
+
+def test_acled_ucdp_and_gdelt_ids_stay_global(tmp_path, store_path):
+    """The datasets that define their ids as global: the same event from two files is one."""
+    run_import(store_path, str(write(tmp_path, "one.csv", ACLED_2020)))
+    result = run_import(store_path, str(write(tmp_path, "two.csv", ACLED_2020)))
+    assert "0 imported, 0 updated, 2 unchanged" in result.stdout
+
+
+def test_a_store_keyed_the_old_way_keeps_its_geojson_events(tmp_path, store_path):
+    """Keys written before issue 21 (geojson:1) are moved to the file's (geojson@a.geojson:1)."""
+    import sqlite3
+
+    path = write(tmp_path, "a.geojson", _features((1, 30.0, "A1")))
+    run_import(store_path, str(path))
+    with sqlite3.connect(store_path) as conn:
+        conn.execute("UPDATE imported_keys SET key = 'geojson:1'")
+    assert "0 imported, 0 updated, 1 unchanged" in run_import(store_path, str(path)).stdout
+    with sqlite3.connect(store_path) as conn:
+        assert [r[0] for r in conn.execute("SELECT key FROM imported_keys")] == ["geojson@a.geojson:1"]

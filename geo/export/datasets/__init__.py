@@ -12,13 +12,15 @@ Formats (detected from the file, or forced with ``ImportOptions(format=...)``):
 - ``csv``: any CSV of geolocated incidents; latitude, longitude, date and text columns are
   found by name, then by content, or named by the caller. Keyed by a hash of the row.
 - ``geojson``: a FeatureCollection; properties are read like CSV columns. Keyed by the
-  feature's ``id``, else a hash of the feature.
+  file's name and the feature's ``id`` property (an id counts only within its file), else
+  a hash of the feature.
 
 The file is read row by row in any encoding (UTF-8, else a detected code page, else
 Windows-1252) and kept in batches of ``BATCH_ROWS``, one transaction each. A bad row is
 reported with its line number and the reason, and the rest goes in. Importing a file again
 changes nothing: a row whose key is kept already is unchanged, or updated if the dataset
-revised it. Each event's ``origin`` names the dataset and the file (``acled:ukraine.csv``).
+revised it. A row repeating an earlier row's id in the same file, with other values, is kept
+apart (keyed by its line) and reported in ``ImportReport.repeats``. Each event's ``origin`` names the dataset and the file (``acled:ukraine.csv``).
 
 One module per format (``acled``, ``ucdp``, ``gdelt``, ``generic`` for CSV and GeoJSON), registered
 in ``formats.CONVERTERS``; the shared parts are ``encoding``, ``dates``, ``columns``, ``values``,

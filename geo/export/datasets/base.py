@@ -55,6 +55,10 @@ class ImportReport:
     unchanged: int = 0
     bad: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Rows whose id repeats an earlier row's of the same file with other values: each is kept
+    # as an event of its own (keyed by its line), and the first ``KEPT_PROBLEMS`` are noted.
+    repeated: int = 0
+    repeats: list[Problem] = field(default_factory=list)
 
     def problem_lines(self, limit: int = 20) -> list[str]:
         """The first ``limit`` bad rows, one a line (``line 12: reason``), then how many more."""
@@ -63,9 +67,17 @@ class ImportReport:
             lines.append(f"... and {self.bad - len(lines):,} more bad rows.")
         return lines
 
+    def repeat_lines(self, limit: int = 20) -> list[str]:
+        """The first ``limit`` rows whose id repeated an earlier row's, then how many more."""
+        lines = [str(p) for p in self.repeats[:limit]]
+        if self.repeated > len(lines):
+            lines.append(f"... and {self.repeated - len(lines):,} more repeated ids.")
+        return lines
+
     def summary(self) -> str:
         return (f"{self.path} ({self.dataset}, {self.encoding}): {self.added:,} imported, "
-                f"{self.updated:,} updated, {self.unchanged:,} unchanged or duplicate, {self.bad:,} bad")  # fmt: skip
+                f"{self.updated:,} updated, {self.unchanged:,} unchanged or duplicate, {self.bad:,} bad"
+                + (f", {self.repeated:,} with a repeated id (kept apart)" if self.repeated else ""))  # fmt: skip
 
 
 @dataclass(frozen=True)

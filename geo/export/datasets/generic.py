@@ -1,9 +1,12 @@
 """Any table of geolocated incidents: a CSV (keyed by a hash of the row) or a GeoJSON
-FeatureCollection's features (keyed by the feature's ``id``, else a hash of it)."""
+FeatureCollection's features (keyed by the file's name and the feature's ``id``, else a
+hash of the feature). A GeoJSON ``id`` is only unique within its file (QGIS numbers every
+layer's features 1, 2, 3...), so two files with ``id = 1`` are two events."""
 
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 from shapely.geometry import shape
 
@@ -37,6 +40,7 @@ def make_converter(columns: Columns, dataset: str = "csv") -> Converter:
         "id", "date_end", "type", "sub_type", "location", "admin1", "country", "fatalities", "actor1",
         "actor2", "source", "url", "geo_precision")}  # fmt: skip
     day_first = columns.day_first
+    file_name = Path(columns.file).name
 
     def cell(cells: list, index: int | None) -> str:
         return cells[index] if index is not None and index < len(cells) else ""
@@ -70,10 +74,15 @@ def make_converter(columns: Columns, dataset: str = "csv") -> Converter:
             source=get["source"](cells).strip() or None, source_url=get["url"](cells).strip() or None,
         )  # fmt: skip
         event_id = get["id"](cells).strip()
-        key = f"{dataset}:{event_id}" if event_id and dataset == "geojson" else None
+        key = geojson_key(file_name, event_id) if event_id and dataset == "geojson" else None
         return key or row_key(dataset, [*cells, geometry] if geometry_column else cells), event
 
     return convert
+
+
+def geojson_key(file_name: str, feature_id: str) -> str:
+    """The key of a GeoJSON feature with an id: the id counts only within its file."""
+    return f"geojson@{file_name}:{feature_id}"
 
 
 _PRECISIONS = ("exact", "near", "region", "border", "river", "country")

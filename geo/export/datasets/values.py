@@ -65,6 +65,11 @@ def row_key(dataset: str, cells: list) -> str:
     return f"{dataset}:#{digest(row_text(cells))}"
 
 
+def is_row_hash(key: str) -> bool:
+    """Whether ``key`` is a hash of its row (``row_key``), not an id the file gives."""
+    return ":#" in key
+
+
 @lru_cache(maxsize=1)
 def _country_tables() -> tuple[dict[str, str], dict[str, str], dict[int, str], dict[str, str], set[str]]:
     """ISO 3166 alpha-2 codes by name, alpha-3, number and FIPS 10-4 (GDELT's codes)."""
