@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 run: index
 	$(VENV)/bin/conflictmap ingest seeds/
-	$(VENV)/bin/streamlit run app_server.py --server.headless true
+	$(VENV)/bin/streamlit run app_server.py --server.headless true --server.address 127.0.0.1
 
 test: install system-deps
 	$(PY) -m ruff check geo tests bench app.py app_state.py app_server.py app_pages

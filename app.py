@@ -21,14 +21,15 @@ st.set_page_config(page_title=app_state.TITLE, layout="wide")
 # and the app works offline.
 MAP = st.Page("app_pages/map.py", title="Map", default=True)
 LOOKUP = st.Page("app_pages/lookup.py", title="Look up a place")
-PAGES = [
-    MAP,
+# The pages that write: absent in read-only mode, behind the password in password mode.
+WRITING = [
     st.Page("app_pages/add_articles.py", title="Add articles"),
     st.Page("app_pages/import_events.py", title="Import events"),
-    LOOKUP,
     st.Page("app_pages/add_place.py", title="Add a place"),
     st.Page("app_pages/your_places.py", title="Your places"),
 ]
+policy = app_state.access_policy()
+PAGES = [MAP, *WRITING[:2], LOOKUP, *WRITING[2:]] if policy.may_write else [MAP, LOOKUP]
 
 page = st.navigation(PAGES, position="top")
 app_state.gazetteer()  # opened (and its index built on the first start) before any page needs it
@@ -40,4 +41,6 @@ st.caption(
     "Offline gazetteer of GeoNames places (CC BY 4.0) and Natural Earth geometries "
     "(public domain), with your own additions."
 )
+if page in WRITING and not app_state.may_write():
+    st.stop()  # the password form is shown instead
 page.run()

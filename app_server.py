@@ -6,6 +6,11 @@ streamlit-folium, the ``geo`` package: about a second and a half) and loads the 
 and the stored events' columns and map files (``app_state.warm``). Without this the first
 visit after every start waits for all of it. The index is never built here: when it is
 missing or stale, the app builds it on the first visit, with a message, as before.
+
+Who may reach it (``geo.app.access``): the server listens on 127.0.0.1 unless started with
+another address, and then only in a mode for serving others (``CONFLICTMAP_APP_MODE``
+read-only or password, which ``conflictmap app`` sets); it answers only requests whose
+Host header names this machine or an allowed host (no DNS rebinding).
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
+from streamlit import config as streamlit_config
+
+from geo.app.access import AccessPolicy, host_middleware
+from geo.errors import AppAccessError
 
 
 @asynccontextmanager
@@ -43,4 +52,16 @@ def _warm() -> None:
         quiet.setLevel(level)
 
 
-app = st.App(Path(__file__).with_name("app.py"), lifespan=warm_first)
+def _policy_for(address: str) -> AccessPolicy:
+    """The access policy, refusing to start (with the reason and the fix) when unsafe."""
+    try:
+        policy = AccessPolicy.from_env()
+        policy.check_address(address)
+    except AppAccessError as err:  # said plainly, without a traceback
+        raise SystemExit(f"Error: {err}") from err
+    return policy
+
+
+ADDRESS = streamlit_config.get_option("server.address") or ""
+app = st.App(Path(__file__).with_name("app.py"), lifespan=warm_first,
+             middleware=host_middleware(_policy_for(ADDRESS), ADDRESS))  # fmt: skip

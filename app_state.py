@@ -14,6 +14,8 @@ Every operation is a library call; this module only caches and presents.
 from __future__ import annotations
 
 import re
+import secrets
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,6 +25,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from geo import config
+from geo.app.access import AccessPolicy
 from geo.events.extract import EventExtractor
 from geo.events.record import Event
 from geo.export import ExportOptions, appcache, export_bytes, mapview
@@ -53,6 +56,34 @@ def data_dir() -> str:
 
 def store_path() -> str:
     return str(config.store_path())
+
+
+# -- who may do what (geo.app.access) --------------------------------------------------------
+
+
+def access_policy() -> AccessPolicy:
+    """How the app is served (read from the environment on each run: tests change it)."""
+    return AccessPolicy.from_env()
+
+
+def may_write() -> bool:
+    """Whether this session may use the pages that write. In password mode it shows the
+    password form until the right password is given (then for the rest of the session)."""
+    policy = access_policy()
+    if not policy.may_write:
+        return False
+    if not policy.needs_password or st.session_state.get("may_write"):
+        return True
+    st.info("This page changes the shared data: give the password to use it.")
+    with st.form("unlock"):
+        given = st.text_input("Password", type="password", key="unlock_password")
+        if st.form_submit_button("Unlock", key="unlock_submit"):
+            if policy.check_password(given):
+                st.session_state["may_write"] = True
+                st.rerun()
+            time.sleep(1)  # a wrong guess costs a second
+            st.error("Wrong password.")
+    return False
 
 
 # -- resources shared by every session -------------------------------------------------------
@@ -143,35 +174,51 @@ def prepared(store_at: str, index: str, version: tuple) -> dict:
 
 
 @st.cache_resource(show_spinner="Preparing the map data...", max_entries=2)
-def map_data(store_at: str, index: str, version: tuple) -> dict:
-    """Every event's map data (``mapdata.columns_payload``: no popup text, the app shows
-    the details beside the map), written once per store version to a file the map fetches
-    once per page. Changing the dates or filters then sends only the dates and a bitset."""
+def _map_data(store_at: str, index: str, version: tuple) -> dict:
     columns = stored_columns(store_at, version)
     folder = appcache.cache_folder(data_dir())
     path = appcache.payload_for(columns, open_store(store_at).conn, store_at, version[0], index, folder)
     for old in folder.glob("events-*.json"):  # what older versions of the app wrote
         old.unlink(missing_ok=True)
-    return {"url": _served(path), "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
+    return {"path": path, "rows": np.flatnonzero(~np.isnan(columns.lat) & ~np.isnan(columns.lon))}
+
+
+def map_data(store_at: str, index: str, version: tuple) -> dict:
+    """Every event's map data (``mapdata.columns_payload``: no popup text, the app shows
+    the details beside the map), written once per store version to a file the map fetches
+    once per page. Changing the dates or filters then sends only the dates and a bitset.
+    The file's address is this session's own (``_served``)."""
+    data = _map_data(store_at, index, version)
+    return {**data, "url": _served(data["path"])}
 
 
 @st.cache_resource(show_spinner="Preparing the map...", max_entries=2)
+def _basemap_path(index: str, data: str) -> Path:
+    return appcache.basemap_for(index, appcache.cache_folder(data))
+
+
 def basemap(index: str, data: str) -> str:
-    """Where the map fetches the basemap of the gazetteer index (a file kept beside the
-    map data)."""
-    return _served(appcache.basemap_for(index, appcache.cache_folder(data)))
+    """Where this session's map fetches the basemap of the gazetteer index (a file kept
+    beside the map data)."""
+    return _served(_basemap_path(index, data))
 
 
 def _served(path: Path) -> str:
-    """The address of a file of the app's cache folder, relative to the map's frame
-    (/component/streamlit_folium.st_folium/index.html: a sibling path)."""
-    return f"../{_map_files(str(path.parent))}/{path.name}"
+    """The address of a map file for this session only, relative to the map's frame
+    (/component/streamlit_folium.st_folium/index.html: a sibling path). The server sends
+    files of ``map-cache/served/`` alone, each session's under a secret name of its own
+    (``appcache.share``): another visitor cannot fetch this session's map files, and the
+    rest of the cache (the columns, the store's path) is never sent."""
+    token = st.session_state.setdefault("map_files_token", secrets.token_urlsafe(18))
+    shared = appcache.share(path, path.parent, token)
+    return f"../{_map_files(str(appcache.shared_folder(path.parent)))}/{token}/{shared.name}"
 
 
 @st.cache_resource
 def _map_files(folder: str, name: str = "conflictmap_data") -> str:
     """Serve ``folder`` through Streamlit's component file route (no extra server, no
     config); the name of the route."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
     return components.declare_component(name, path=folder).name
 
 
@@ -195,7 +242,7 @@ def map_mask(store_at: str, index: str, version: tuple, event_filter: EventFilte
                            text=event_filter.text, include_undated=event_filter.include_undated)  # fmt: skip
     if no_dates == EventFilter():
         return None
-    return bitset(_mask(store_at, version, no_dates)[map_data(store_at, index, version)["rows"]])
+    return bitset(_mask(store_at, version, no_dates)[_map_data(store_at, index, version)["rows"]])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

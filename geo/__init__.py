@@ -13,6 +13,7 @@ this list (an import-linter contract in ``make test`` keeps them so):
 
 from geo.errors import (
     AdditionsFileError,
+    AppAccessError,
     ArticleError,
     AssetsMissingError,
     ClusterError,
@@ -37,7 +38,7 @@ from geo.parse import Geoparser
 from geo.store import SQLiteStore, Store, open_store
 
 __all__ = [
-    "FORMATS", "AdditionsFileError", "Article", "ArticleError", "AssetsMissingError", "Candidate",
+    "FORMATS", "AdditionsFileError", "AppAccessError", "Article", "ArticleError", "AssetsMissingError", "Candidate",
     "ClusterError", "CompareError", "ConflictmapError", "CsvError", "EvalFileError", "Event", "EventExtractor",
     "ExportError", "ExportOptions", "ExtractorSpec", "Gazetteer", "Geoparser", "Hints", "IndexBuildError",
     "InvalidPlaceError", "Place", "PlaceNotFoundError", "RawArticle", "RulesError", "SQLiteStore", "Store",

@@ -10,7 +10,9 @@ import csv
 import functools
 import io
 import json
+import os
 import re
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ import click
 from geopy.geocoders import Nominatim
 
 from geo import config
+from geo.app import access
 from geo.errors import ConflictmapError, PlaceNotFoundError
 from geo.events.evaluate import LOCATORS, evaluate_file
 from geo.events.ingest import ExtractorSpec, ingest_many, names_to_reread, reresolve, stdin_source
@@ -568,6 +571,43 @@ def reresolve_command(ctx, everything):
         before, after = item["before"], item["after"]
         echo(f"{item['quote'][:70]}\n    {before[0] if before else '-'} -> {after[0] if after else '-'}")
     echo(f"{len(moved)} event(s) moved.")
+
+
+APP_SERVER = Path(__file__).resolve().parent.parent / "app_server.py"
+
+
+@main.command("app")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Anything but this machine needs --read-only or --password.")  # fmt: skip
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option("--read-only", "read_only", is_flag=True,
+              help="Serve the map, filters, details, downloads and lookup only: no page that writes.")  # fmt: skip
+@click.option("--password", "use_password", is_flag=True,
+              help="The pages that write ask for the password in CONFLICTMAP_APP_PASSWORD (asked here if unset).")  # fmt: skip
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A host name or address others use in their browser (repeatable); other Host headers are refused.")  # fmt: skip
+@click.pass_context
+@_fail_cleanly
+def app_command(ctx, host, port, read_only, use_password, allowed_hosts):
+    """Start the app (Streamlit) on this machine only, or, with --read-only or --password, for others."""
+    if read_only and use_password:
+        raise click.UsageError("Choose one mode: --read-only or --password.")
+    env = dict(os.environ)
+    env[access.MODE_ENV] = "read-only" if read_only else "password" if use_password else "local"
+    if use_password and not env.get(access.PASSWORD_ENV):
+        env[access.PASSWORD_ENV] = click.prompt("Password for the pages that write", hide_input=True,
+                                                confirmation_prompt=True, err=True)  # fmt: skip
+    if allowed_hosts:
+        env[access.HOSTS_ENV] = ",".join(allowed_hosts)
+    access.AccessPolicy.from_env(env).check_address(host)  # refused here, before anything starts
+    if not APP_SERVER.exists():
+        raise click.ClickException(f"The app is not here ({APP_SERVER}): run it from a source checkout.")
+    options = ctx.find_root().obj
+    env.update({config.DATA_DIR_ENV: str(options["data_dir"]), config.INDEX_ENV: str(options["index"]),
+                config.STORE_ENV: str(options["store"])})  # fmt: skip
+    command = [sys.executable, "-m", "streamlit", "run", str(APP_SERVER), "--server.address", host,
+               "--server.port", str(port), "--server.headless", "true"]  # fmt: skip
+    ctx.exit(subprocess.call(command, env=env, cwd=APP_SERVER.parent))
 
 
 @main.group()

@@ -68,3 +68,7 @@ class GeoNamesFileError(ConflictmapError, ValueError):
 
 class CompareError(ConflictmapError, ValueError):
     """Two sets of events cannot be compared: a set is empty, or the distance or days are out of range."""
+
+
+class AppAccessError(ConflictmapError, PermissionError):
+    """The app would be served in a way that is not safe: open to the network without a mode, a weak password."""

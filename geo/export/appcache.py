@@ -22,8 +22,10 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from contextlib import closing
@@ -43,12 +45,54 @@ COLUMNS_FORMAT = 1
 PAYLOAD_FORMAT = 3
 BASEMAP_FORMAT = 2
 FOLDER = "map-cache"
+SHARED = "served"  # the only folder the app's server sends files from: one secret subfolder a session
+SHARED_HOURS = 24  # a session's links are removed this long after it last made one
 _ARRAYS = ("ids", "start", "end", "has_end", "lat", "lon", "fatalities", "named_source", "source_rows",
            "source_articles")  # fmt: skip
 
 
 def cache_folder(data_dir: Path | str) -> Path:
     return Path(data_dir) / FOLDER
+
+
+def share(path: Path | str, folder: Path | str, token: str) -> Path:
+    """``path`` (a map file of ``folder``) linked into the session ``token``'s own folder,
+    ``<folder>/served/<token>/``: the app serves only that folder, so a session's map
+    fetches its files by a name no one else knows, and nothing else of the cache (the
+    columns, the notes naming the store's path) is ever sent. A hard link costs no space;
+    where links are not possible the file is copied. Older links of the session and the
+    folders of sessions gone a day are removed."""
+    path, root = Path(path), Path(folder) / SHARED
+    if not token.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"not a session token: {token!r}")
+    own = root / token
+    target = own / path.name
+    if target.exists():
+        return target
+    own.mkdir(parents=True, exist_ok=True)
+    for old in own.iterdir():  # the map files of older store versions
+        if old.name.split("-")[0] == path.name.split("-")[0]:
+            old.unlink(missing_ok=True)
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copyfile(path, target)
+    _prune_shared(root, keep=own)
+    return target
+
+
+def shared_folder(folder: Path | str) -> Path:
+    return Path(folder) / SHARED
+
+
+def _prune_shared(root: Path, keep: Path) -> None:
+    cutoff = time.time() - SHARED_HOURS * 3600
+    for session in root.iterdir():
+        try:
+            if session != keep and session.stat().st_mtime < cutoff:
+                shutil.rmtree(session, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def store_key(conn: sqlite3.Connection, store_path: Path | str) -> str:

@@ -1,0 +1,1 @@
+"""The app's library side: who may reach it and what they may do (``access``)."""
