@@ -304,3 +304,13 @@ def test_export_never_replaces_your_places(run, tmp_path, _private_data_dir):
     assert places.read_bytes() == before
     listed = run("gazetteer", "list")
     assert listed.exit_code == 0 and "Camp Alpha" in listed.output
+
+
+def test_deeply_nested_places_file_is_one_error(run, tmp_path, _private_data_dir):
+    """Issue 21, 8: `gazetteer add --file deep.geojson` raised RecursionError."""
+    deep = tmp_path / "deep.geojson"
+    deep.write_text('{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = run(*ADD, "--file", str(deep))
+    assert result.exit_code == 1
+    assert error_line(result) == f"Error: {deep} is nested too deeply to be GeoJSON (thousands of [ or {{ levels)."
+    assert not (_private_data_dir / "user_places.geojson").exists()

@@ -355,6 +355,8 @@ def _record_reader(line: bytes, label: str) -> Callable[[], list[Article]]:
             record = json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             raise ArticleError(f"{label} is not a JSON object: {err}.") from err
+        except RecursionError as err:
+            raise ArticleError(f"{label} is nested too deeply to be an article record.") from err
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise ArticleError(f'{label} needs a "text" string (and may have title, date, source, url).')
         article = parse_article(record["text"], kind=str(record.get("kind", "text")), name=label)

@@ -153,6 +153,9 @@ def read_csv(text: str, *, name: str = "<csv>") -> list[Event]:
             ) from err
         if start and end and end < start:
             raise CsvError(f"{name}, line {number}: date_end {end} is before date_start {start}.")
+        toll = (row.get("fatalities") or "").strip()
+        if toll.isdecimal() and (len(toll) > 12 or int(toll) > 10**9):
+            raise CsvError(f"{name}, line {number}: fatalities {toll[:30]} is not a plausible number of deaths.")
         precision = TIME_FROM_ACLED.get((row.get("time_precision") or "1").strip(), "day")
         try:
             geometry = (

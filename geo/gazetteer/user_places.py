@@ -359,6 +359,8 @@ def features_from_text(text: str, *, source: str) -> list[dict]:
         raise AdditionsFileError(
             f"{source} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}."
         ) from err
+    except RecursionError as err:  # thousands of nested [ or {: no FeatureCollection is so deep
+        raise AdditionsFileError(f"{source} is nested too deeply to be GeoJSON (thousands of [ or {{ levels).") from err
     if (
         not isinstance(data, dict)
         or data.get("type") != "FeatureCollection"

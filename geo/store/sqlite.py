@@ -626,6 +626,9 @@ def _guarded(method):
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as err:
             raise self._damaged(err) from err
+        except OverflowError as err:  # a number beyond SQLite's 64-bit integers: nothing was written
+            raise StoreError(f"A number is too large for the event store ({err}); nothing of this batch "
+                             "was kept. Check the counts and ids given.") from err  # fmt: skip
 
     return wrapper
 

@@ -577,3 +577,26 @@ def test_our_export_with_formula_like_cells_imports_as_it_was(tmp_path, store_pa
     run_import(store_path, str(write(tmp_path, "export.csv", data)))
     (back,) = stored(store_path)
     assert (back.notes, back.actor1, back.location) == (event.notes, event.actor1, event.location)
+
+
+@pytest.mark.parametrize("toll", ["99999999999999999999", "1e308", "1000000001"])
+def test_an_impossible_death_toll_is_one_bad_row(tmp_path, store_path, toll):
+    """Issue 21, 5: it raised OverflowError into SQLite, lost the batch and stopped the command."""
+    rows = f"E1,2022-03-01,Battles,50,30,{toll}\nE2,2022-03-01,Battles,50.1,30,3\n"
+    path = write(tmp_path, "a.csv", "event_id_cnty,event_date,event_type,latitude,longitude,fatalities\n" + rows)
+    later = write(tmp_path, "b.csv", ACLED_2020)
+    result = run_import(store_path, str(path), str(later))
+    assert "1 imported, 0 updated, 0 unchanged or duplicate, 1 bad" in result.stdout
+    assert errors(result) == [f"Error: {path}, line 2: the count {toll!r} is not a plausible number of deaths "
+                              "(at most 1,000,000,000)"]  # fmt: skip
+    assert "2 imported" in result.stdout.splitlines()[1]  # the next file still goes in
+    assert [e.fatalities for e in stored(store_path)][:1] == [3]
+
+
+def test_deeply_nested_json_is_one_error_and_the_next_file_goes_in(tmp_path, store_path):
+    """Issue 21, 8: an uncaught RecursionError stopped the remaining files."""
+    deep = write(tmp_path, "deep.geojson", '{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    later = write(tmp_path, "b.csv", ACLED_2020)
+    result = run_import(store_path, str(deep), str(later))
+    assert errors(result) == [f"Error: {deep} is nested too deeply to be GeoJSON (thousands of [ or {{ levels)."]
+    assert "2 imported" in result.stdout and result.exit_code == 1

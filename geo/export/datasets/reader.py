@@ -123,6 +123,8 @@ def _open_geojson(path, text, options, report, source) -> None:
         data = json.load(text)
     except json.JSONDecodeError as err:
         raise CsvError(f"{path} is not JSON: {err}. Expected a GeoJSON FeatureCollection.") from err
+    except RecursionError as err:  # thousands of nested [ or {: no GeoJSON is so deep
+        raise CsvError(f"{path} is nested too deeply to be GeoJSON (thousands of [ or {{ levels).") from err
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or not isinstance(data.get("features"), list):

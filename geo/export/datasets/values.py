@@ -38,15 +38,26 @@ def point(lat_text: str, lon_text: str) -> tuple[float, float]:
     return coordinate(lat_text, "latitude"), coordinate(lon_text, "longitude")
 
 
+MAX_COUNT = 10**9  # more deaths than any event has had; SQLite's integers end at 2**63 - 1
+
+
 def count(value: str) -> int | None:
+    """A count of deaths (``12``, ``12.0``), None when the cell is no count; a BadRow when
+    it is a count no event has (``99999999999999999999``, ``1e308``): the row is reported,
+    the rest of the file goes in."""
     value = value.strip()
     if value.isdecimal():
-        return int(value)
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return int(number) if math.isfinite(number) and number >= 0 and number == int(number) else None
+        number = int(value) if len(value) <= 12 else MAX_COUNT + 1
+    else:
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        if not (math.isfinite(number) and number >= 0 and number == int(number)):
+            return None
+    if number > MAX_COUNT:
+        raise BadRow(f"the count {value[:30]!r} is not a plausible number of deaths (at most {MAX_COUNT:,})")
+    return int(number)
 
 
 def row_text(cells: list) -> str:
