@@ -91,23 +91,30 @@ def _user_places(ctx: click.Context) -> UserPlaces:
     return UserPlaces(config.user_places_path(ctx.find_root().obj["data_dir"]))
 
 
-def _parse_point(value: str | None) -> tuple[float, float] | None:
+def _parse_point(value: str | None, option: str = "--near") -> tuple[float, float] | None:
     if value is None:
         return None
     try:
         lat, lon = (float(v) for v in value.split(","))
     except ValueError as err:
-        raise click.BadParameter(f"expected LAT,LON such as 50.45,30.52, got {value!r}") from err
+        raise click.BadParameter(f"expected LAT,LON such as 50.45,30.52, got {value!r}", param_hint=option) from err
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses nan, which compares false
+        raise click.BadParameter(f"expected LAT,LON within -90..90 and -180..180, got {value!r}", param_hint=option)
     return (lat, lon)
 
 
-def _parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+def _parse_bbox(value: str | None, option: str = "--bbox") -> tuple[float, float, float, float] | None:
     if value is None:
         return None
     try:
         south, west, north, east = (float(v) for v in value.split(","))
     except ValueError as err:
-        raise click.BadParameter(f"expected SOUTH,WEST,NORTH,EAST, got {value!r}") from err
+        raise click.BadParameter(f"expected SOUTH,WEST,NORTH,EAST, got {value!r}", param_hint=option) from err
+    if not (-90 <= south <= north <= 90 and -180 <= west <= 180 and -180 <= east <= 180):  # nan fails too
+        raise click.BadParameter(
+            f"expected SOUTH,WEST,NORTH,EAST in degrees, south at most north, such as 44,22,53,41; got {value!r}",
+            param_hint=option,
+        )
     return (south, west, north, east)
 
 
@@ -405,7 +412,7 @@ def events(ctx, date_from, date_to, event_type, country, origins, bbox, fmt):
 
 
 @events.command("delete")
-@click.argument("event_ids", nargs=-1, type=int)
+@click.argument("event_ids", nargs=-1, type=click.IntRange(min=1, max=2**63 - 1))
 @click.option("--origin", type=click.Choice(["imported", "extracted"]),
               help="Delete every event of this origin (e.g. all imported rows).")  # fmt: skip
 @click.pass_context

@@ -314,3 +314,25 @@ def test_deeply_nested_places_file_is_one_error(run, tmp_path, _private_data_dir
     assert result.exit_code == 1
     assert error_line(result) == f"Error: {deep} is nested too deeply to be GeoJSON (thousands of [ or {{ levels)."
     assert not (_private_data_dir / "user_places.geojson").exists()
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["geocode", "Kyiv", "--bbox", "nan,nan,nan,nan"], "Error: Invalid value for --bbox: expected SOUTH,WEST,NORTH,EAST in degrees"),
+    (["geocode", "Kyiv", "--near", "nan,nan"], "Error: Invalid value for --near: expected LAT,LON within -90..90"),
+    (["geocode", "Kyiv", "--near", "95,30"], "Error: Invalid value for --near: expected LAT,LON within -90..90"),
+    (["export", "--out", "x.html", "--bbox", "nan,22,53,41"], "expected SOUTH,WEST,NORTH,EAST"),
+    (["events", "delete", "99999999999999999999"], "99999999999999999999 is not in the range 1<=x<=9223372036854775807"),
+], ids=["bbox-nan", "near-nan", "near-out", "export-bbox-nan", "delete-huge-id"])  # fmt: skip
+def test_impossible_numbers_are_usage_errors(run, tmp_path, args, line):
+    """Issue 21, 11 and 12: NaN boxes and points, and an id beyond SQLite's, ended in tracebacks."""
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "e.sqlite"), *args])
+    assert result.exit_code == 2, result.output
+    assert line in result.output
+
+
+def test_a_geoparquet_suffix_writes_geoparquet(run, tmp_path):
+    """Issue 21, 10: `export --out x.geoparquet` wrote HTML."""
+    out = tmp_path / "x.geoparquet"
+    result = run("--store", str(tmp_path / "e.sqlite"), "export", "--out", str(out))
+    assert result.exit_code == 0 and "geoparquet)" in result.output
+    assert out.read_bytes()[:4] == b"PAR1"

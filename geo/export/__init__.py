@@ -69,7 +69,7 @@ register(ExportFormat("geojson", ".geojson", "application/geo+json", "GeoJSON Fe
                       geojson.is_export))  # fmt: skip
 register(ExportFormat("geoparquet", ".parquet", "application/vnd.apache.parquet",
                       "GeoParquet 1.0 (WKB geometry), for GIS and dataframes", geoparquet.write,
-                      geoparquet.is_export))  # fmt: skip
+                      geoparquet.is_export, (".geoparquet",)))  # fmt: skip
 
 
 def format_for_path(path: Path, default: str = "html") -> str:

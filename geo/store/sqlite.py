@@ -268,7 +268,7 @@ class SQLiteStore:
         ``imported`` means every imported event, whatever dataset and file it came from."""
         where, args = [], []
         if ids is not None:
-            ids = list(ids)
+            ids = [i for i in ids if -(2**63) <= i < 2**63]  # an id beyond SQLite's integers names no event
             where.append(f"id IN ({', '.join('?' * len(ids))})")
             args += ids
         if origin == "imported":
