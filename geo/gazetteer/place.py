@@ -187,3 +187,26 @@ class Candidate:
             "reasons": self.reasons,
             "place": self.place.to_record(with_names=False, with_geometry=with_geometry),
         }
+
+
+def point_inside(geometry: BaseGeometry) -> shapely.Point:
+    """A point inside ``geometry`` (longitude, latitude), taking a shape with a step of more
+    than 180° of longitude between two points as one that crosses the antimeridian (Fiji's
+    179..-179 is 2° wide, not 358°): the point is found with its western longitudes moved
+    east by 360°, then wrapped back.
+
+    >>> p = point_inside(shapely.from_wkt("POLYGON ((179 -17, -179 -17, -179 -16, 179 -16, 179 -17))"))
+    >>> round(abs(p.x), 3) >= 179, -17 < p.y < -16
+    (True, True)
+    """
+    if crosses_antimeridian(geometry):
+        shifted = shapely.transform(geometry, lambda xy: xy + [[360, 0]] * (xy[:, :1] < 0))
+        point = shifted.representative_point()
+        return shapely.Point(point.x - 360 if point.x > 180 else point.x, point.y)
+    return geometry.representative_point()
+
+
+def crosses_antimeridian(geometry: BaseGeometry) -> bool:
+    """Whether two successive points of ``geometry`` are more than 180° of longitude apart."""
+    xs = shapely.get_coordinates(geometry)[:, 0]
+    return len(xs) > 1 and bool((abs(xs[1:] - xs[:-1]) > 180).any())

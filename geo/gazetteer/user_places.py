@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import AdditionsFileError, InvalidPlaceError, PlaceNotFoundError
 from geo.gazetteer.names import has_cyrillic, normalise, transliterations
-from geo.gazetteer.place import ALTERNATE, KINDS, PRIMARY, Place, lonlat
+from geo.gazetteer.place import ALTERNATE, KINDS, PRIMARY, Place, crosses_antimeridian, lonlat, point_inside
 
 MAX_NAME_LENGTH = 200
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -403,7 +403,9 @@ def feature_to_place(feature: dict) -> Place:
         lat, lon, wkb = geometry.y, geometry.x, None
     else:
         point = (
-            geometry.representative_point() if not geometry.covers(geometry.centroid) else geometry.centroid
+            point_inside(geometry)
+            if crosses_antimeridian(geometry) or not geometry.covers(geometry.centroid)
+            else geometry.centroid
         )
         lat, lon, wkb = point.y, point.x, shapely.to_wkb(geometry)
     extra = {"aliases": list(props.get("aliases") or ())}

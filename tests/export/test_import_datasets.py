@@ -600,3 +600,14 @@ def test_deeply_nested_json_is_one_error_and_the_next_file_goes_in(tmp_path, sto
     result = run_import(store_path, str(deep), str(later))
     assert errors(result) == [f"Error: {deep} is nested too deeply to be GeoJSON (thousands of [ or {{ levels)."]
     assert "2 imported" in result.stdout and result.exit_code == 1
+
+
+def test_a_polygon_across_the_antimeridian_is_placed_in_it(tmp_path, store_path):
+    """Issue 21, 7: Fiji's 179..-179 was taken as 358° wide and placed in the Gulf of Guinea."""
+    fiji = {"type": "Polygon", "coordinates": [[[179, -17], [-179, -17], [-179, -16], [179, -16], [179, -17]]]}
+    path = write(tmp_path, "fiji.geojson", json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": fiji, "properties": {"date": "2022-03-01", "notes": "Fiji"}}]}))  # fmt: skip
+    run_import(store_path, str(path))
+    (event,) = stored(store_path)
+    assert abs(event.longitude) >= 179 and -17 <= event.latitude <= -16
+    assert event.geometry == fiji  # the shape itself is kept as given

@@ -196,3 +196,13 @@ def test_duplicate_ids_in_the_file_are_named(tmp_path):
 def test_deeply_nested_geojson_is_refused_with_a_message():
     with pytest.raises(InvalidPlaceError, match="Invalid GeoJSON geometry: nested too deeply to read."):
         parse_geometry('{"type": ' * 100_000 + "1" + "}" * 100_000)
+
+
+def test_a_place_across_the_antimeridian_is_found_there(tmp_path):
+    """Issue 21, 7: its point was the planar centroid, in the Atlantic."""
+    from geo.gazetteer.user_places import NewPlace, UserPlaces
+
+    places = UserPlaces(tmp_path / "user_places.geojson")
+    place = places.add(NewPlace(name="Taveuni strait", kind="sea",
+                                geometry="POLYGON ((179 -17, -179 -17, -179 -16, 179 -16, 179 -17))"))  # fmt: skip
+    assert abs(place.lon) >= 179 and -17 <= place.lat <= -16

@@ -16,6 +16,7 @@ from geo.export.datasets.base import BadRow, Converter
 from geo.export.datasets.columns import Columns, check_width, getter
 from geo.export.datasets.dates import parse_day
 from geo.export.datasets.values import count, country_code, point, point_geometry, row_key
+from geo.gazetteer.place import point_inside
 
 KNOWN_TYPES = {t.lower(): t for t in ("Battles", "Explosions/Remote violence", "Violence against civilians",
                                       "Protests", "Riots", "Strategic developments", "Diplomacy",
@@ -115,7 +116,7 @@ def _feature_place(feature: object, lat_text: str, lon_text: str) -> tuple[dict 
         latitude, longitude = point(str(lat), str(lon))
         return geometry, latitude, longitude
     try:
-        inside = shape(geometry).representative_point()
+        inside = point_inside(shape(geometry))
     except Exception as err:  # shapely raises several kinds for malformed coordinates
         raise BadRow(f"the {geometry['type']} geometry cannot be read ({err})") from None
     if inside.is_empty:
