@@ -122,6 +122,12 @@ def export_events(
             fmt.write(events, handle, options or ExportOptions())
         os.chmod(handle.name, _mode_for(path))  # a temporary file is private (0600); an export is not
         os.replace(handle.name, path)
+    except OSError as err:  # a full disk: the old file stays, the part file goes
+        Path(handle.name).unlink(missing_ok=True)
+        raise ExportError(
+            f"Cannot write {path}: {err.strerror or err}. {'The file there is unchanged; ' if path.exists() else ''}"
+            "free some space or choose another folder, and export again."
+        ) from err
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise

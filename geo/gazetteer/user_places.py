@@ -340,11 +340,18 @@ class UserPlaces:
         body = ",\n".join(lines)
         text = '{"type": "FeatureCollection", "features": [\n' + body + ("\n" if lines else "") + "]}\n"
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except OSError as err:  # a full disk, a folder made read-only: the file is as it was
+            tmp.unlink(missing_ok=True)
+            raise AdditionsFileError(
+                f"Cannot save your places in {self.path}: {err.strerror or err}. Nothing was changed; free "
+                "some space (or make the folder writable) and try again."
+            ) from err
         self._stamp, self._checked = None, -1e9
 
 

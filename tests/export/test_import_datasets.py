@@ -611,3 +611,27 @@ def test_a_polygon_across_the_antimeridian_is_placed_in_it(tmp_path, store_path)
     (event,) = stored(store_path)
     assert abs(event.longitude) >= 179 and -17 <= event.latitude <= -16
     assert event.geometry == fiji  # the shape itself is kept as given
+
+
+def test_a_full_disk_mid_import_says_what_was_kept_and_how_to_finish(tmp_path, store_path):
+    """Issue 21, 9: nothing was lost, but the message did not say a re-run finishes the job."""
+    from geo.errors import StoreError
+
+    rows = "".join(f"E{n},2022-03-01,Battles,{n / 1000:.3f},30\n" for n in range(1, 8))
+    path = write(tmp_path, "acled.csv", "event_id_cnty,event_date,event_type,latitude,longitude\n" + rows)
+    store = SQLiteStore(store_path)
+    real, calls = store.add_imported_rows, []
+
+    def full_after_two(batch):
+        calls.append(len(batch))
+        if len(calls) > 2:
+            raise StoreError(f"The event store {store_path} could not be read or written: database or disk is full.")
+        return real(batch)
+
+    store.add_imported_rows = full_after_two
+    with pytest.raises(StoreError, match=r"disk is full\. \S*acled\.csv: 6 rows were kept before this; running the "
+                                         r"same import again finishes it\."):  # fmt: skip
+        import_file(path, store, ImportOptions(batch_rows=3))
+    store.add_imported_rows = real
+    again = import_file(path, store, ImportOptions(batch_rows=3))
+    assert (again.added, again.unchanged) == (1, 6)

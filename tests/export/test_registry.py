@@ -220,3 +220,21 @@ def test_our_csv_reads_back_without_the_prefix():
                   date_end="2022-03-01", time_precision="day", latitude=50.0, longitude=30.0)  # fmt: skip
     (back,) = read_csv(export_bytes([event], "csv").decode("utf-8"))
     assert (back.notes, back.actor1) == ("=1+1", "@home")
+
+
+def test_a_full_disk_is_one_error_and_leaves_no_part_file(tmp_path, monkeypatch):
+    """Issue 21, 9: an OSError traceback, the old export kept."""
+    import errno
+
+    target = tmp_path / "events.csv"
+    export_events(EVENTS, "csv", target)
+    before = target.read_bytes()
+
+    def full(events, stream, options):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setitem(FORMATS, "csv", FORMATS["csv"].__class__("csv", ".csv", "text/csv", "x", full, FORMATS["csv"].is_export))
+    with pytest.raises(ExportError, match=r"Cannot write .*events\.csv: No space left on device\. The file there is "
+                                          r"unchanged; free some space"):  # fmt: skip
+        export_events(EVENTS, "csv", target)
+    assert target.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["events.csv"]

@@ -206,3 +206,30 @@ def test_a_place_across_the_antimeridian_is_found_there(tmp_path):
     place = places.add(NewPlace(name="Taveuni strait", kind="sea",
                                 geometry="POLYGON ((179 -17, -179 -17, -179 -16, 179 -16, 179 -17))"))  # fmt: skip
     assert abs(place.lon) >= 179 and -17 <= place.lat <= -16
+
+
+def test_a_full_disk_changes_nothing_and_leaves_no_tmp_file(tmp_path, monkeypatch):
+    """Issue 21, 9: gazetteer add/remove ended in an OSError traceback and left .tmp files."""
+    import errno
+
+    import pytest
+
+    from geo.errors import AdditionsFileError
+    from geo.gazetteer import user_places as module
+    from geo.gazetteer.user_places import NewPlace, UserPlaces
+
+    places = UserPlaces(tmp_path / "user_places.geojson")
+    kept = places.add(NewPlace(name="Camp Alpha", kind="site", lat=50.1, lon=30.2))
+    before = places.path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(module.os, "fsync", full)
+    with pytest.raises(AdditionsFileError, match="Cannot save your places in .*: No space left on device. Nothing "
+                                                 "was changed; free some space"):  # fmt: skip
+        places.add(NewPlace(name="Camp Bravo", kind="site", lat=50.2, lon=30.3))
+    with pytest.raises(AdditionsFileError, match="Nothing was changed"):
+        places.remove(kept.id)
+    assert places.path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == ["user_places.geojson"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from geo.errors import StoreError
 from geo.events.record import Event
 from geo.export.datasets.base import (
     KEPT_PROBLEMS,
@@ -33,7 +34,8 @@ def import_file(
     ``store``, batch by batch; bad rows are reported.
 
     Raises ``CsvError`` only when the file as a whole cannot be read (missing, no header,
-    no coordinates column): then nothing was imported."""
+    no coordinates column): then nothing was imported; and ``StoreError`` when the store
+    cannot keep a batch (a full disk), saying how many rows were kept before it."""
     options = options or ImportOptions()
     report = ImportReport(_path_of(path))
     with open_source(path if isinstance(path, RawDataset) else report.path, options, report) as source:
@@ -46,6 +48,16 @@ def import_file(
         ids = RepeatedIds()
 
         def flush() -> None:
+            if batch:
+                try:
+                    keep()
+                except StoreError as err:  # a full disk, say: this batch is not kept, the earlier ones are
+                    raise StoreError(f"{err} {report.path}: {report.added + report.updated + report.unchanged:,} rows were kept "
+                                     "before this; running the same import again finishes it.") from err  # fmt: skip
+            if progress:
+                progress(source.position(), source.size, f"{report.rows:,} rows")
+
+        def keep() -> None:
             if batch:
                 for at in ids.repeats(batch):  # kept apart, keyed by their line, and reported
                     key, row_digest, event = batch[at]
@@ -60,8 +72,6 @@ def import_file(
                 report.unchanged += done.unchanged
                 batch.clear()
                 wheres.clear()
-            if progress:
-                progress(source.position(), source.size, f"{report.rows:,} rows")
 
         for where, cells in source.rows:
             report.rows += 1  # noqa: SIM113 (rows, not an index)
