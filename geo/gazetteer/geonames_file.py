@@ -245,7 +245,7 @@ def read_rows(data: BinaryIO, name: str, stats: DumpStats) -> Iterator[GeoNamesR
     """
     first = True
     try:
-        for number, raw in enumerate(open_dump(data, name), 1):
+        for number, raw in enumerate(_bounded_lines(open_dump(data, name), name), 1):
             if not raw.strip() or raw.startswith(b"#"):
                 continue
             try:
@@ -268,6 +268,26 @@ def read_rows(data: BinaryIO, name: str, stats: DumpStats) -> Iterator[GeoNamesR
             f"{name}: {stats.bad} of {stats.bad + stats.rows} lines are not GeoNames rows, the first: "
             f"{stats.bad_lines[0]} — {FORMAT_HINT}"
         )
+
+
+MAX_LINE = 2**20  # bytes: a GeoNames row is a few kB even with every alternate name
+
+
+def _bounded_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
+    """The stream's lines, each read with a limit: a zip of 300 KB can hold one line of
+    300 MB, and iterating over it would hold all of it in memory before it is refused."""
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE:
+            raise GeoNamesFileError(
+                f"{name}: line {number} is longer than {MAX_LINE // 2**20} MB, which no GeoNames row is — "
+                f"{FORMAT_HINT}"
+            )
+        yield raw
 
 
 def _decode(raw: bytes, number: int) -> str:

@@ -319,3 +319,26 @@ def test_a_byte_order_mark_and_windows_line_ends_are_no_bad_lines(tiny, tmp_path
     ua.write_bytes(b"\xef\xbb\xbf" + "\r\n".join([VILLAGE, RIVER]).encode() + b"\r\n")
     done = import_geonames([ua], index_path=path, sources=sources).imports[0]
     assert (done.added, done.bad) == (2, 0)
+
+
+def test_a_zip_holding_one_giant_line_is_refused_without_reading_it_whole():
+    """Issue 21, 6: a 300 KB zip holding one 300 MB line peaked at 810 MB before it was refused."""
+    import io
+    import tracemalloc
+    import zipfile
+
+    from geo.gazetteer.geonames_file import DumpStats, read_rows
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("UA.txt", b"7" * (64 * 2**20))  # 64 MB of one line, about 64 KB zipped
+    assert len(buffer.getvalue()) < 2**20
+    buffer.seek(0)
+    tracemalloc.start()
+    try:
+        with pytest.raises(GeoNamesFileError, match=r"UA.zip: line 1 is longer than 1 MB, which no GeoNames row is"):
+            list(read_rows(buffer, "UA.zip", DumpStats()))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
