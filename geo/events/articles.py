@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -185,6 +187,10 @@ def _from_html(html: str, name: str) -> Article:
 
     try:
         result = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+        if result is None:  # libxml2 stops at 256 nested elements: flatten and try again
+            shallow = _shallow_html(html)
+            if shallow is not None:
+                result = trafilatura.bare_extraction(shallow, with_metadata=True, include_comments=False)
     except Exception as err:  # trafilatura raises many kinds on broken markup
         raise ArticleError(f"{name}: cannot read the HTML ({type(err).__name__}: {err}).") from err
     if result is None:
@@ -198,6 +204,99 @@ def _from_html(html: str, name: str) -> Article:
     else:
         _date_from_dateline(article)
     return article
+
+
+MAX_NESTING = 150  # wrappers kept in depth; libxml2, under trafilatura, gives up past 256
+MAX_WRITTEN = 240  # and text blocks (paragraphs, headings, lists) too, below that limit
+REPEATS_FROM = 64  # deeper than this, a wrapper just like its parent is left out
+VOID_TAGS = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                       "source", "track", "wbr"))  # fmt: skip
+TEXT_BLOCKS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+                         "blockquote", "pre", "table", "thead", "tbody", "tr", "td", "th", "article", "main",
+                         "time", "title", "head", "body", "html"))  # fmt: skip
+HIDDEN = frozenset(("script", "style", "noscript", "template", "textarea", "svg", "math", "iframe"))  # no text
+
+
+class _Flattener(HTMLParser):
+    """Re-write HTML with runs of nested wrappers (div, span, section...) cut down below
+    libxml2's depth limit, as a stream: any depth, no tree, no recursion. A wrapper just
+    like its parent goes first (the usual shape: thousands of the same <div>); past
+    ``MAX_NESTING`` any wrapper does; text, paragraphs and the other elements' attributes
+    (what tells an article from comments and share buttons) stay."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.stack: list[tuple[str, bool, str]] = []  # (tag, written, start tag as written)
+        self.open: Counter[str] = Counter()  # tags in the stack, for stray end tags in O(1)
+        self.written = 0  # elements open in the output
+        self.muted = 0  # script, style... left out, whose content must not become text
+        self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text() or f"<{tag}>"
+        if tag in VOID_TAGS:
+            self.out.append(raw)
+            return
+        if tag in TEXT_BLOCKS:
+            written = self.written < MAX_WRITTEN
+        else:
+            repeat = len(self.stack) >= REPEATS_FROM and self.stack[-1][2] == raw
+            written = not repeat and self.written < MAX_NESTING
+        self.stack.append((tag, written, raw))
+        self.open[tag] += 1
+        self.deepest = max(self.deepest, len(self.stack))
+        if tag in HIDDEN and not written:
+            self.muted += 1
+        if written:
+            self.written += 1
+            self.out.append(raw)
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text() or f"<{tag}/>")
+
+    def handle_endtag(self, tag):
+        if not self.open[tag]:
+            return  # a stray end tag: the browser ignores it too
+        while self.stack:
+            open_tag, written, _raw = self.stack.pop()
+            self.open[open_tag] -= 1
+            if open_tag in HIDDEN and not written:
+                self.muted -= 1
+            if written:
+                self.written -= 1
+                self.out.append(f"</{open_tag}>")
+            if open_tag == tag:
+                return
+
+    def handle_data(self, data):
+        if not self.muted:
+            self.out.append(data)
+
+    def handle_entityref(self, name):
+        if not self.muted:
+            self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        if not self.muted:
+            self.out.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        pass
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+
+def _shallow_html(html: str) -> str | None:
+    """The page with its runs of nested wrappers cut down, or None when it nests no deeper
+    than ``MAX_NESTING`` (then depth is not why no text was found)."""
+    flattener = _Flattener()
+    flattener.feed(html)
+    flattener.close()
+    if flattener.deepest <= MAX_NESTING:
+        return None
+    return "".join(flattener.out)
 
 
 def _from_text(text: str) -> Article:

@@ -181,6 +181,29 @@ def test_html_main_text_and_metadata_without_chrome(tmp_path):
         assert chrome not in article.text
 
 
+@pytest.mark.parametrize("depth", [300, 50_000])
+def test_an_article_deep_in_wrappers_reads_as_the_page_itself(tmp_path, depth):
+    """Issue 21, 13: inside 50,000 nested <div>s (libxml2 stops at 256) the page had "no
+    article text"; now its text, paragraphs and title are those of the page unwrapped."""
+    body_at = HTML.index("<body>") + len("<body>")
+    wrapped = (
+        HTML[:body_at]
+        + "<div class='x'>" * depth
+        + HTML[body_at : -len("</body></html>")]
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    path = tmp_path / "deep.html"
+    path.write_text(wrapped, encoding="utf-8")
+    article = read_article(path)
+    flat = tmp_path / "page.html"
+    flat.write_text(HTML, encoding="utf-8")
+    assert (article.text, article.title, article.published) == (lambda a: (a.text, a.title, a.published))(
+        read_article(flat)
+    )
+    assert article.text.count("\n") >= 1 and "Donate now" not in article.text
+
+
 def test_binary_file_is_a_clear_error(tmp_path):
     path = tmp_path / "photo.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
