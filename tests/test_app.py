@@ -511,3 +511,35 @@ def test_the_server_start_never_builds_the_index(tmp_path, monkeypatch):
     monkeypatch.setenv("CONFLICTMAP_STORE", str(tmp_path / "events.sqlite"))
     monkeypatch.setattr(lookup.Gazetteer, "open", lambda *a, **k: pytest.fail("the index was built"))
     app_state.warm()
+
+
+def test_the_hostile_corpus_uploaded_is_kept_or_named(app):
+    """Every article and event file of ``tests/hostile.py`` uploaded at once: what can be read
+    is stored, each file that cannot is named in one error, and the page goes on."""
+    from tests.hostile import read_by
+
+    articles, datasets = read_by("articles"), read_by("events")
+    on_page(app, "add_articles")
+    app.file_uploader(key="uploads").set_value(
+        [(c.name, c.data, "application/octet-stream") for c in articles]
+    )
+    app.button(key="ingest").click().run()
+    assert not app.exception
+    assert app.success[0].value.startswith(f"{sum(c.kept for c in articles)} new article(s)")
+    refused = sorted(c.name for c in articles if not c.kept)
+    assert sorted(no_escapes(e.value).split(" ")[0].rstrip(":") for e in app.error) == refused
+    on_page(app, "import_events")
+    app.file_uploader(key="dataset_uploads").set_value(
+        [(c.name, c.data, "application/octet-stream") for c in datasets]
+    )
+    app.button(key="dataset_import").click().run()
+    assert not app.exception
+    named = [no_escapes(e.value) for e in app.error]
+    for case in datasets:
+        if case.kept:
+            assert any(no_escapes(s.value).startswith(case.name) for s in app.success), case.name
+        else:
+            assert len([line for line in named if line.startswith(case.name)]) == 1, (case.name, named)
+    on_page(app, "map")
+    kept = sum(c.kept for c in articles) + sum(c.kept for c in datasets)  # each article names its own town
+    assert int(app.metric[0].value) == kept, (app.metric[0].value, kept)

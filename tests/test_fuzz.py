@@ -8,7 +8,7 @@ import csv
 import io
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from geo.errors import CsvError
@@ -16,6 +16,7 @@ from geo.events.ingest import RawArticle, ingest_many
 from geo.export.acled import read_csv
 from geo.export.explore import EventFilter, MapView
 from geo.store import SQLiteStore
+from tests.hostile import read_by
 
 FIELD = st.one_of(
     st.text(max_size=30),
@@ -46,8 +47,16 @@ def test_any_csv_rows_give_events_or_a_named_line(rows):
         assert event.date_start is None or event.date_start <= event.date_end
 
 
+def _with_the_hostile_articles(test):
+    """The corpus's articles (``tests/hostile.py``) are examples every run tries first."""
+    for case in read_by("articles"):
+        test = example(data=case.data, kind="html" if case.name.endswith(".html") else "text")(test)
+    return test
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(st.binary(max_size=400), st.text(max_size=400)), st.sampled_from(["text", "html"]))
+@_with_the_hostile_articles
 def test_any_article_is_stored_whole_or_reported(tmp_path_factory, geoparser, data, kind):
     from geo.events.extract import EventExtractor
 
@@ -83,3 +92,29 @@ def test_any_url_gives_a_filter_and_names_what_it_dropped(query):
     EventFilter.from_query(event_filter.to_query())  # what it writes back, it reads
     view = MapView.from_query(query.get("at"))
     assert view is None or (-90 <= view.lat <= 90 and -180 <= view.lon <= 180 and 0 <= view.zoom <= 20)
+
+
+SMALL_DATASETS = [case for case in read_by("events") if len(case.data) < 10_000]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(SMALL_DATASETS), st.integers(min_value=0), st.binary(max_size=8), st.booleans())
+def test_any_damaged_event_file_imports_or_is_named(tmp_path_factory, case, at, junk, cut):
+    """A corpus event file cut short or with bytes slipped in: rows or one of our errors."""
+    from geo.errors import ConflictmapError
+    from geo.export.datasets.importer import import_file
+
+    data = case.data
+    at %= len(data) + 1
+    damaged = data[:at] if cut else data[:at] + junk + data[at:]
+    folder = tmp_path_factory.mktemp("damaged")
+    path = folder / case.name
+    path.write_bytes(damaged)
+    store = SQLiteStore(folder / "events.sqlite")
+    try:
+        report = import_file(path, store)
+    except ConflictmapError as err:
+        assert case.name in str(err)
+        assert store.events() == []
+        return
+    assert len(store.events()) == report.added <= report.rows
